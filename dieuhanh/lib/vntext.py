@@ -1,0 +1,63 @@
+"""Vietnamese text helpers: Unicode normalisation, tone placement, diacritic folding.
+
+Documents arrive in NFC or NFD, with the tone mark on either vowel of "oa", "oe",
+"uy" ("hoà"/"hòa", "thuỷ"/"thủy"), with non-breaking spaces and typographic dashes.
+Parsers match on a canonical key and report the text as printed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (the five tones other than level).
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+_SPACES = re.compile(r"[\u00a0\u2007\u202f\u2000-\u200a\u3000\ufeff]")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060]")
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
+
+# "oà" → "òa": move the tone from the second vowel of oa/oe/uy to the first
+# when nothing follows the pair (hoà, khoẻ, thuỷ); with a final consonant or
+# another vowel the tone already sits on the second vowel in both styles (hoàn, thuyền).
+_TONE_PAIR = re.compile(
+    r"(?i)(?<![qQ])([oO])([aAeE])([\u0300\u0301\u0303\u0309\u0323])(?![a-zA-Z\u0300-\u036f\u0110\u0111\u01a0\u01a1\u01af\u01b0])"
+    r"|(?<![qQ])([uU])([yY])([\u0300\u0301\u0303\u0309\u0323])(?![a-zA-Z\u0300-\u036f\u0110\u0111\u01a0\u01a1\u01af\u01b0])"
+)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + match.group(3) + match.group(2)
+    return match.group(4) + match.group(6) + match.group(5)
+
+
+def clean(text: str) -> str:
+    """NFC, ordinary spaces for exotic ones, hyphen-minus for dashes, no zero-widths."""
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return _DASHES.sub("-", text)
+
+
+def canon_tone(text: str) -> str:
+    """Put tone marks in the classic position ("hoà" → "hòa", "uỷ" → "ủy"), NFC."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _TONE_PAIR.sub(_move_tone, decomposed))
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton: no diacritics, đ → d ("Cái Răng" → "cai rang")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+def key(text: str) -> str:
+    """Matching key: cleaned, tone-canonical, case-folded, whitespace collapsed."""
+    return " ".join(canon_tone(clean(text)).casefold().split())
+
+
+def collapse(text: str) -> str:
+    """Collapse every run of whitespace into one space and strip the ends."""
+    return " ".join(text.split())
