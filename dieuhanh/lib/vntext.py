@@ -61,3 +61,30 @@ def key(text: str) -> str:
 def collapse(text: str) -> str:
     """Collapse every run of whitespace into one space and strip the ends."""
     return " ".join(text.split())
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    ranges = [range(0x41, 0x5B), range(0xC0, 0x250), range(0x1E00, 0x1F00)]
+    for rng in ranges:
+        for code in rng:
+            ch = chr(code)
+            base = unicodedata.normalize("NFD", ch)[0].lower()
+            if ch in "đĐ":
+                base = "d"
+            if len(base) == 1 and base != ch:
+                table[code] = base
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def fold_same_length(text: str) -> str:
+    """Like :func:`fold` but one output character per input character (NFC input).
+
+    Offsets found in the folded text are valid in the original, so patterns can be
+    written without diacritics ("ngay ... thang ... nam") and still match text
+    typed with or without them.
+    """
+    return text.translate(_FOLD_TABLE)

@@ -1,0 +1,159 @@
+"""The closing block: Nơi nhận entries and the signature (authority, position, name).
+
+Layouts differ: Nơi nhận before the signature (two columns read left first),
+both in one markdown row, the signature run into the last "Lưu" entry on one
+line, or "KT." alone on a line above "BỘ TRƯỞNG THỨ TRƯỞNG Name".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dieuhanh.lib.vntext import collapse, fold
+from dieuhanh.vanban.lists import split_entries
+from dieuhanh.vanban.patterns import NOI_NHAN
+from dieuhanh.vanban.textprep import LOWER, UPPER
+
+Span = tuple[int, int]
+
+# Head titles an authority line names after TL./KT./TUQ. (longest first).
+HEAD_TITLES = sorted((
+    "BỘ TRƯỞNG, CHỦ NHIỆM", "BỘ TRƯỞNG", "THỦ TƯỚNG", "CHỦ TỊCH", "GIÁM ĐỐC", "TỔNG GIÁM ĐỐC",
+    "TỔNG CỤC TRƯỞNG", "CỤC TRƯỞNG", "VỤ TRƯỞNG", "CHỦ NHIỆM", "TRƯỞNG BAN", "VIỆN TRƯỞNG",
+    "CHÁNH ÁN", "HIỆU TRƯỞNG", "TRƯỞNG PHÒNG", "CHÁNH VĂN PHÒNG", "CHÁNH THANH TRA",
+    "TỔNG THANH TRA CHÍNH PHỦ", "TỔNG KIỂM TOÁN NHÀ NƯỚC", "THỐNG ĐỐC", "CHI CỤC TRƯỞNG",
+    "BÍ THƯ", "TRƯỞNG ĐOÀN", "TỔ TRƯỞNG", "GIÁM ĐỐC SỞ",
+), key=len, reverse=True)
+NAME_WORD = rf"[{UPPER}][{LOWER}]+"
+NAME = re.compile(rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,4}}")
+UPPER_RUN = re.compile(rf"[{UPPER}][{UPPER}0-9 ,.\-&()\n]*[{UPPER}.)]")
+PREFIX = re.compile(r"^(TM|KT|TL|TUQ|Q)\s?\.\s*")
+TITLE_WORDS = ("TRƯỞNG", "CHỦ TỊCH", "GIÁM ĐỐC", "CHỦ NHIỆM", "THỦ TƯỚNG", "CHÁNH", "BÍ THƯ",
+               "THỐNG ĐỐC", "PHÓ", "CHÁNH ÁN", "ỦY VIÊN", "KT.", "TM.", "TL.")
+
+
+@dataclass
+class Closing:
+    distribution: list[str] = field(default_factory=list)
+    noi_nhan_span: Span | None = None
+    authority: str | None = None
+    position: str | None = None
+    name: str | None = None
+    signature_span: Span | None = None
+    position_lines: list[str] = field(default_factory=list)
+
+
+def parse_closing(text: str, masked: str, folded: str, body_start: int) -> Closing:
+    closing = Closing()
+    nn = None
+    for match in NOI_NHAN.finditer(folded, body_start):
+        nn = match
+        break
+    region_start = body_start
+    region_end = len(text)
+    if nn:
+        closing.noi_nhan_span = (nn.start(), nn.end())
+        region_start = max(body_start, nn.start() - 1500)
+        region_end = min(len(text), nn.end() + 3000)
+    sig = _find_signature(text, masked, region_start, region_end, nn.start() if nn else None)
+    if sig:
+        closing.authority, closing.position, closing.name, closing.signature_span, closing.position_lines = sig
+    if nn:
+        entries, end = split_entries(text, _cut_at(masked, closing.signature_span, nn.end()), nn.end(), stop_words=False)
+        closing.distribution = entries
+        closing.noi_nhan_span = (nn.start(), end)
+    return closing
+
+
+def _cut_at(masked: str, span: Span | None, after: int) -> str:
+    """Blank the signature out of the masked text so list parsing stops before it."""
+    if not span or span[0] < after:
+        return masked
+    return masked[:span[0]] + "\n\n" + " " * (len(masked) - span[0] - 2)
+
+
+def _candidates(masked: str, start: int, end: int) -> list[re.Match[str]]:
+    found = []
+    pattern = re.compile(
+        rf"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q)\s?\.\s*)?[{UPPER}][{UPPER}0-9 ,.\-&()\n]*?)\s*({NAME.pattern})(?=\s|$|[^{LOWER}{UPPER}])",
+        re.M,
+    )
+    for match in pattern.finditer(masked, start, end):
+        head = match.group(1)
+        if any(word in head for word in TITLE_WORDS) and len(head) < 250:
+            found.append(match)
+    return found
+
+
+def _find_signature(text: str, masked: str, start: int, end: int, nn_start: int | None):
+    cands = _candidates(masked, start, end)
+    if not cands:
+        return None
+    # The signature is the candidate closest after the body: prefer one that
+    # begins with an authority prefix, then the last before the annex.
+    prefixed = [c for c in cands if PREFIX.match(c.group(1).strip())]
+    match = prefixed[0] if prefixed else cands[0]
+    head = match.group(1)
+    head_start = match.start(1)
+    # Drop leading non-title upper-case noise (e.g. a run-on "Lưu: VT" tail).
+    pm = re.search(r"(?:TM|KT|TL|TUQ|Q)\s?\.", head)
+    if pm:
+        head_start += pm.start()
+        head = head[pm.start():]
+    else:
+        idx = _first_title_index(head)
+        head_start += idx
+        head = head[idx:]
+    lines = [collapse(x) for x in head.split("\n") if x.strip()]
+    authority, position = _split_authority(lines)
+    name = collapse(match.group(2))
+    return authority, position, name, (head_start, match.end(2)), lines
+
+
+def _first_title_index(head: str) -> int:
+    best = len(head)
+    for title in HEAD_TITLES + ["PHÓ ", "THỨ TRƯỞNG"]:
+        idx = head.find(title)
+        if idx != -1:
+            best = min(best, idx)
+    return 0 if best == len(head) else best
+
+
+def _split_authority(lines: list[str]) -> tuple[str | None, str | None]:
+    joined = collapse(" ".join(lines))
+    prefix = PREFIX.match(joined)
+    if not prefix:
+        position = lines[0] if len(lines) > 1 and _is_title(lines[1]) else joined
+        return None, position.strip(" ,") or None
+    rest = joined[prefix.end():]
+    tag = prefix.group(1) + "."
+    if tag == "TM.":
+        return _split_tm(rest)
+    for title in HEAD_TITLES:
+        if rest.startswith(title) and len(rest) > len(title):
+            return f"{tag} {title}", rest[len(title):].strip(" ,") or None
+    if len(lines) >= 2 and PREFIX.match(lines[0]) and PREFIX.match(lines[0]).end() < len(lines[0]):
+        return lines[0], " ".join(lines[1:]) or None
+    words = rest.split()
+    for i, word in enumerate(words[1:], 1):
+        if word in ("PHÓ", "THỨ", "CHÁNH", "VỤ", "GIÁM", "TRƯỞNG"):
+            return f"{tag} {' '.join(words[:i])}", " ".join(words[i:])
+    return f"{tag} {rest}".strip(), None
+
+
+def _split_tm(rest: str) -> tuple[str | None, str | None]:
+    for marker in (" KT.", " KT ", " CHỦ TỊCH", " THỦ TƯỚNG", " TRƯỞNG BAN", " BÍ THƯ", " GIÁM ĐỐC", " PHÓ "):
+        idx = rest.find(marker)
+        if idx > 0:
+            return f"TM. {rest[:idx].strip()}", rest[idx:].strip() or None
+    return f"TM. {rest}".strip(), None
+
+
+def _is_title(line: str) -> bool:
+    return any(word in line for word in TITLE_WORDS)
+
+
+def signer_is_deputy(position: str | None) -> bool:
+    key = fold(position or "")
+    return key.startswith(("pho ", "thu truong")) or " pho " in f" {key} "

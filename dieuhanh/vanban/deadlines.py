@@ -1,0 +1,92 @@
+"""Deadline phrases: "trước ngày X", "chậm nhất ngày X", "trong ngày X", "hạn chót",
+"trước 17 giờ ngày X", "đến hết ngày X", "trong thời hạn 05 ngày làm việc kể từ …".
+
+``find_deadlines`` works on folded text and returns the phrase with its kind:
+``before`` (the last allowed day is the day before X unless the app reads it
+inclusively), ``by`` (X is the last day), ``on`` (that very day),
+``within_working_days`` / ``within_days`` (a rule to resolve with the calendar),
+``recurring`` (monthly "trước ngày 25 hàng tháng"), ``month``/``quarter``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dieuhanh.vanban.dates import find_dates
+
+_NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
+              "chin": 9, "muoi": 10, "muoi lam": 15, "hai muoi": 20, "ba muoi": 30}
+_DATE_AHEAD = r"(?=(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang))"
+CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("before", re.compile(r"truoc\s+(?P<time>\d{1,2}\s*(?:gio|h)\s*(?:\d{1,2}\s*(?:phut)?)?)?[\s,]*(?=ngay\s*,?\s*\d)")),
+    ("by", re.compile(r"cham nhat(?:\s+(?:la|vao|den|ke tu|truoc|trong))*[\s:]*" + _DATE_AHEAD)),
+    ("by", re.compile(r"han chot(?:\s+(?:la|vao|nop))*[\s:]*" + _DATE_AHEAD)),
+    ("by", re.compile(r"(?:den|toi)\s+het\s+(?=ngay\s*\d)")),
+    ("on", re.compile(r"(?<![a-z])trong\s+(?=ngay\s*\d)")),
+    ("by", re.compile(r"(?<![a-z])(?:hoan thanh|xong|gui ve|nop|bao cao)(?:(?!truoc|cham nhat)[^.;\n]){0,25}?\s(?:vao\s+|trong\s+)?(?=ngay\s*\d{1,2}\s*(?:[/.\-]|thang))")),
+)
+WITHIN = re.compile(
+    r"trong\s+(?:thoi\s+han|vong|thoi\s+gian)\s+(?:(?:khong\s+qua|toi\s+da)\s+)?(?P<n>\d{1,3}|[a-z ]{2,9}?)\s*(?:\([^)]{0,20}\)\s*)?ngay"
+    r"(?P<working>\s+lam\s+viec)?(?:\s*,?\s*(?:ke\s+tu|tinh\s+tu)\s+(?P<event>[^.;,\n]{3,60}))?"
+)
+RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
+MONTH_ONLY = re.compile(r"(?:trong\s+)?thang\s+(\d{1,2})\s*/\s*(\d{4})|quy\s+([ivx]+|\d)\s*/?\s*(?:nam\s+)?(\d{4})")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    phrase_span: tuple[int, int]
+    date: date | None = None
+    date_span: tuple[int, int] | None = None
+    time: str | None = None
+    days: int | None = None
+    working_days: bool = False
+    event: str | None = None
+
+
+def _number(word: str) -> int | None:
+    word = word.strip()
+    if word.isdigit():
+        return int(word)
+    return _NUM_WORDS.get(word)
+
+
+def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[Deadline]:
+    """Every deadline phrase in ``folded[start:end]``, in order, without overlaps."""
+    found: list[Deadline] = []
+    for kind, cue in CUES:
+        for match in cue.finditer(folded, start, end):
+            if any(d.phrase_span[0] <= match.start() < d.phrase_span[1] for d in found):
+                continue
+            dates = find_dates(folded, ref, match.end(), min(end, match.end() + 40))
+            if not dates or dates[0].start - match.end() > 6:
+                continue
+            hit = dates[0]
+            tail = folded[hit.end:hit.end + 14]
+            if RECURRING.match(folded[hit.end:hit.end + 12].strip()) or (not hit.year_given and RECURRING.search(tail)):
+                found.append(Deadline("recurring", (match.start(), hit.end)))
+                continue
+            time = match.groupdict().get("time")
+            found.append(Deadline(kind, (match.start(), hit.end), hit.value, (hit.start, hit.end),
+                                  time=time.strip() if time else None))
+    for match in WITHIN.finditer(folded, start, end):
+        days = _number(match["n"])
+        if days is None:
+            continue
+        event = match["event"].strip() if match["event"] else None
+        found.append(Deadline("within_working_days" if match["working"] else "within_days",
+                              match.span(), days=days, working_days=bool(match["working"]), event=event))
+    found.sort(key=lambda d: d.phrase_span[0])
+    return _drop_overlaps(found)
+
+
+def _drop_overlaps(found: list[Deadline]) -> list[Deadline]:
+    out: list[Deadline] = []
+    for d in found:
+        if out and d.phrase_span[0] < out[-1].phrase_span[1]:
+            continue
+        out.append(d)
+    return out

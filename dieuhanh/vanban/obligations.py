@@ -1,0 +1,266 @@
+"""Obligations in the body: who must do what, by when.
+
+The body is cut into sentences; a sentence is an obligation when it assigns
+work ("Giao …", "Đề nghị …", "Yêu cầu …", "X chủ trì …", "X có trách nhiệm …")
+or sets a deadline. A sentence with several deadlines becomes one task per
+deadline; a sentence with a deadline but no named assignee inherits the
+assignee of the sentence before it in the same item ("Thời gian tổng kết trước
+ngày 10 tháng 4 năm 2020" continues "Giao Trưởng phòng Nội vụ quận …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dieuhanh.lib.vntext import collapse, fold
+from dieuhanh.vanban.deadlines import Deadline, find_deadlines
+
+# folded cues that introduce the assignee.
+ASSIGN_CUE = re.compile(
+    r"(?:(?<=^)|(?<=[\s,;:.(]))(giao cho|giao|de nghi|yeu cau|cu|phan cong|chi dao)\s+(?=[A-Za-z])"
+)
+# folded verbs that start the action after an assignee phrase.
+ACTION_VERBS = (
+    "chu tri", "phoi hop", "co trach nhiem", "chiu trach nhiem", "can cu", "tren co so", "to chuc",
+    "tham muu", "xay dung", "thuc hien", "trien khai", "nghien cuu", "khan truong", "bao cao",
+    "gui", "hoan thanh", "ra soat", "theo doi", "huong dan", "kiem tra", "don doc", "pho bien",
+    "cap nhat", "lap", "bo sung", "xem xet", "de xuat", "tong hop", "quan triet", "chuan bi",
+    "tiep tuc", "tap trung", "chu dong", "danh gia", "tham gia", "cung cap", "ban hanh",
+    "nghiem tuc", "tang cuong", "dam bao", "bo tri", "phan cong", "cu ", "tu chuc", "tien hanh",
+    "theo chuc nang", "trong pham vi", "dinh ky", "tham dinh", "giai quyet", "dieu chinh",
+    "sua doi", "chi dao", "quan ly", "xu ly", "phe duyet", "thong bao", "tuyen truyen",
+)
+OBLIGATION_WORDS = re.compile(
+    r"(?<![a-z])(chu tri|phoi hop voi|co trach nhiem|chiu trach nhiem|khan truong|de nghi|yeu cau|giao)(?![a-z])"
+)
+EXCLUDE = re.compile(r"co hieu luc|ap dung tu|ap dung ke tu|hieu luc thi hanh")
+NARRATION = re.compile(r"(?<![a-z])(da giao|da yeu cau|da chi dao|da co van ban|da co cong van|da de nghi)(?![a-z])")
+# folded openings of a phrase that names a unit or an office holder.
+SUBJECT_STARTS = (
+    "thu truong", "chu tich", "pho chu tich", "giam doc", "truong", "chanh", "cac ", "ubnd", "uy ban",
+    "hdnd", "hoi dong", "so ", "phong", "ban ", "van phong", "bo ", "cuc", "cong an", "trung tam",
+    "dai ", "bao ", "hoi ", "doan", "lien doan", "mat tran", "kho bac", "bao hiem", "thanh tra",
+    "vien", "benh vien", "tong cuc", "co quan", "don vi", "nguoi dung dau", "lanh dao", "bch",
+    "bo chi huy", "chi cuc", "tinh doan", "quan doan", "huyen doan", "ong", "ba ", "dong chi", "d/c",
+    "to cong tac", "tong cong ty", "cong ty", "ngan hang", "quy ", "hieu truong", "thu tuong",
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
+_ITEM_START = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.|[-+•*])\s+")
+
+
+@dataclass
+class Obligation:
+    sentence: str
+    span: tuple[int, int]
+    assignees: list[str]
+    role: str | None
+    action: str
+    deadline: Deadline | None
+    deadline_phrase: str | None = None
+    deadline_text: str | None = None
+    inherited: bool = False
+    coordinators: list[str] = field(default_factory=list)
+
+    def deadline_dict(self) -> dict[str, Any] | None:
+        d = self.deadline
+        if d is None:
+            return None
+        return {
+            "date": d.date.isoformat() if d.date else None,
+            "date_text": self.deadline_text,
+            "phrase": self.deadline_phrase,
+            "kind": d.kind,
+            "time": d.time,
+            "days": d.days,
+            "working_days": d.working_days or None,
+            "event": d.event,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "assignees": self.assignees,
+            "role": self.role,
+            "action": self.action,
+            "deadline": self.deadline_dict(),
+            "sentence": self.sentence,
+            "span": list(self.span),
+            "coordinators": self.coordinators,
+        }
+
+    def as_deadline(self) -> dict[str, Any]:
+        assert self.deadline and self.deadline.date
+        return {"date": self.deadline.date.isoformat(), "assignee": "; ".join(self.assignees) or None,
+                "action": self.action}
+
+
+def sentences(text: str, folded: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, starts_item) for each sentence in ``text[start:end]``."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if match.start() > pos:
+            out.append(_trimmed(text, pos, match.start()))
+        pos = match.end()
+    if pos < end:
+        out.append(_trimmed(text, pos, end))
+    return [s for s in out if s[1] - s[0] > 3]
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int, bool]:
+    chunk = text[a:b]
+    lead = len(chunk) - len(chunk.lstrip(" *|\t"))
+    trail = len(chunk.rstrip(" *|\t"))
+    starts_item = bool(_ITEM_START.match(chunk[lead:]))
+    return a + lead, a + max(trail, lead), starts_item
+
+
+def _assignee_after(text: str, folded: str, pos: int, end: int) -> tuple[str | None, int]:
+    """The assignee phrase starting at ``pos``: words until the first action verb."""
+    best = end
+    for verb in ACTION_VERBS:
+        idx = folded.find(" " + verb, pos, end)
+        if idx != -1 and idx < best:
+            best = idx
+    phrase = text[pos:best].strip(" ,;:")
+    if not phrase or len(phrase) > 300:
+        return None, pos
+    return collapse(phrase), best
+
+
+def _leading_assignee(text: str, folded: str, start: int, end: int) -> tuple[str | None, int]:
+    """A sentence that opens with its subject: "Sở Tư pháp chủ trì, phối hợp …"."""
+    body = _ITEM_START.match(text[start:end])
+    pos = start + (body.end() if body else 0)
+    lead_in = re.match(r"(nhan duoc [^,]{3,60}?(?:nay|tren)[, ]+)", folded[pos:end])
+    if lead_in:
+        pos += lead_in.end()
+    if not text[pos:pos + 1].isupper() or not folded[pos:pos + 30].startswith(SUBJECT_STARTS):
+        return None, pos
+    phrase, verb_at = _assignee_after(text, folded, pos, end)
+    if phrase is None or verb_at >= end or len(phrase.split()) > 40:
+        return None, pos
+    verb = folded[verb_at + 1:verb_at + 20]
+    if not verb.startswith(("chu tri", "phoi hop", "co trach nhiem", "chiu trach nhiem", "to chuc",
+                            "khan truong", "thuc hien", "trien khai", "xay dung", "bao cao", "can cu",
+                            "tham muu", "hoan thanh", "chu dong", "nghien cuu", "gui")):
+        return None, pos
+    return phrase, verb_at
+
+
+def _split_assignees(phrase: str) -> list[str]:
+    """"A, Chủ tịch B và Sở C" → three phrases; "các sở, ban, ngành" stays one."""
+    parts: list[str] = []
+    for chunk in re.split(r";\s*", phrase):
+        pieces = re.split(r"((?:,|\s+và|\s+với)\s+)(?=[A-ZĐÀ-Ỹ])", chunk)
+        glue = ""
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                glue = piece
+                continue
+            if parts and i and not fold(piece).startswith(SUBJECT_STARTS):
+                parts[-1] = f"{parts[-1]}{glue}{piece}"
+            else:
+                parts.append(piece)
+    return [p.strip(" ,") for p in parts if p.strip(" ,")]
+
+
+def _role(folded: str, after: int, end: int) -> str | None:
+    window = folded[after:min(end, after + 30)]
+    if window.lstrip(" ,").startswith("chu tri"):
+        return "chủ trì"
+    if window.lstrip(" ,").startswith("phoi hop"):
+        return "phối hợp"
+    return None
+
+
+def _coordinators(text: str, folded: str, after: int, end: int) -> list[str]:
+    match = re.compile(r"phoi hop voi\s+").search(folded, after, end)
+    if not match:
+        return []
+    phrase, _ = _assignee_after(text, folded, match.end(), end)
+    if not phrase:
+        return []
+    return _split_assignees(phrase)
+
+
+def _clean_action(text: str) -> str:
+    action = collapse(text).strip(" ,;:./")
+    action = re.sub(r"^(đồng thời|và|, )\s*", "", action)
+    action = re.sub(r"^(căn cứ chức năng, nhiệm vụ( được giao)?|theo chức năng, nhiệm vụ( được giao)?)[, ]*", "", action)
+    return action.strip(" ,;:./") or collapse(text).strip(" ,;:./")
+
+
+def _clause_bounds(deadlines: list[Deadline], start: int, end: int) -> list[tuple[int, int, Deadline | None]]:
+    if not deadlines:
+        return [(start, end, None)]
+    bounds = []
+    pos = start
+    for i, d in enumerate(deadlines):
+        clause_end = deadlines[i + 1].phrase_span[0] if i + 1 < len(deadlines) else end
+        if i + 1 < len(deadlines):
+            clause_end = d.phrase_span[1]
+        bounds.append((pos, max(clause_end, d.phrase_span[1]), d))
+        pos = d.phrase_span[1]
+    return bounds
+
+
+def find_obligations(text: str, masked: str, folded: str, start: int, end: int,
+                     ref: date | None) -> list[Obligation]:
+    found: list[Obligation] = []
+    previous: Obligation | None = None
+    for s_start, s_end, starts_item in sentences(masked, folded, start, end):
+        if starts_item:
+            previous = None if not _continues(folded, s_start, s_end) else previous
+        made = _sentence_obligations(masked, folded, s_start, s_end, ref, previous)
+        found.extend(made)
+        if made:
+            previous = made[-1]
+    return found
+
+
+def _continues(folded: str, start: int, end: int) -> bool:
+    return folded[start:end].lstrip(" -+•*").startswith(("thoi gian", "thoi han", "han"))
+
+
+def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: date | None,
+                          previous: Obligation | None) -> list[Obligation]:
+    masked_text = text
+    if EXCLUDE.search(folded, start, end):
+        return []
+    deadlines = [d for d in find_deadlines(folded, start, end, ref) if d.kind != "recurring"]
+    narrated = NARRATION.search(folded, start, end)
+    if narrated and ref:
+        deadlines = [d for d in deadlines if not (d.date and d.date < ref)]
+        if not deadlines:
+            return []
+    cue = ASSIGN_CUE.search(folded, start, end)
+    assignee, after = (None, start)
+    if cue:
+        assignee, after = _assignee_after(text, folded, cue.end(), end)
+    if assignee is None:
+        assignee, after = _leading_assignee(text, folded, start, end)
+    if assignee is None and not deadlines:
+        return []
+    if assignee is None and not OBLIGATION_WORDS.search(folded, start, end) and previous is None:
+        if not deadlines:
+            return []
+    inherited = assignee is None and previous is not None
+    assignees = _split_assignees(assignee) if assignee else (previous.assignees if previous else [])
+    role = _role(folded, after, end) if assignee else (previous.role if previous else None)
+    coordinators = _coordinators(text, folded, after, end) if assignee else []
+    out = []
+    for c_start, c_end, deadline in _clause_bounds(deadlines, max(after, start), end):
+        action_text = text[c_start:deadline.phrase_span[0]] if deadline else text[c_start:c_end]
+        if deadline and len(action_text.strip(" ,;.")) < 8:
+            action_text = text[max(after, start):deadline.phrase_span[0]]
+        out.append(Obligation(
+            sentence=collapse(masked_text[start:end]), span=(start, end), assignees=list(assignees), role=role,
+            action=_clean_action(action_text), deadline=deadline,
+            deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
+            deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,
+            inherited=inherited, coordinators=coordinators,
+        ))
+    return out

@@ -1,0 +1,64 @@
+"""Parse one document's text into the label schema of ``shared/corpus/dev``.
+
+A chain of small steps over one prepared text: header → closing → body →
+references → obligations → format checks. Each step reads what the earlier
+ones found; none re-reads the file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dieuhanh.lib.vntext import collapse, fold_same_length
+from dieuhanh.vanban.closing import parse_closing
+from dieuhanh.vanban.header import HeaderParser
+from dieuhanh.vanban.references import find_references
+from dieuhanh.vanban.textprep import Prepared
+
+
+def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
+    prep = Prepared.from_text(raw)
+    folded = fold_same_length(prep.masked)
+    header = HeaderParser(prep.text, prep.masked, folded).parse()
+    closing = parse_closing(prep.text, prep.masked, folded, header.body_start)
+    body_end = len(prep.text)
+    ends = [s[0] for s in (closing.noi_nhan_span, closing.signature_span) if s and s[0] > header.body_start]
+    if ends:
+        body_end = min(ends)
+    refs = find_references(prep.text, prep.masked, folded, header.number_symbol, header.date)
+    from dieuhanh.vanban.obligations import find_obligations
+
+    obligations = find_obligations(prep.text, prep.masked, folded, header.body_start, body_end, header.date)
+    from dieuhanh.vanban.checks import check_format
+
+    warnings = check_format(prep, folded, header, closing)
+    result: dict[str, Any] = {
+        "source": source,
+        "truncated": closing.signature_span is None and closing.noi_nhan_span is None,
+        "issuer": header.issuer,
+        "issuer_parent": header.issuer_parent,
+        "doc_type": header.doc_type,
+        "number": header.number,
+        "symbol": header.symbol,
+        "number_symbol": header.number_symbol,
+        "place": header.place,
+        "date": header.date.isoformat() if header.date else None,
+        "subject": header.subject,
+        "recipients": header.recipients,
+        "signer_authority": closing.authority,
+        "signer_position": closing.position,
+        "signer_name": closing.name,
+        "distribution": closing.distribution,
+        "references": [{"number_symbol": r.number_symbol, "date": r.date.isoformat() if r.date else None}
+                       for r in refs],
+        "deadlines": [t.as_deadline() for t in obligations if t.deadline and t.deadline.date],
+        "urgency": header.urgency,
+        "tasks": [t.as_dict() for t in obligations],
+        "warnings": [w.as_dict() for w in warnings],
+        "body": collapse_lines(prep.text[header.body_start:body_end]),
+    }
+    return result
+
+
+def collapse_lines(text: str) -> str:
+    return "\n".join(collapse(line) for line in text.strip().splitlines() if line.strip())
