@@ -89,7 +89,7 @@ def _candidates(masked: str, start: int, end: int) -> list[re.Match[str]]:
 def _find_signature(text: str, masked: str, start: int, end: int, nn_start: int | None):
     cands = _candidates(masked, start, end)
     if not cands:
-        return None
+        return _nameless_authority(masked, start, end)
     # The signature is the candidate closest after the body: prefer one that
     # begins with an authority prefix, then the last before the annex.
     prefixed = [c for c in cands if PREFIX.match(c.group(1).strip())]
@@ -111,6 +111,15 @@ def _find_signature(text: str, masked: str, start: int, end: int, nn_start: int 
     return authority, position, name, (head_start, match.end(2)), lines
 
 
+def _nameless_authority(masked: str, start: int, end: int):
+    """A page cut after the authority line: "TM. ỦY BAN NHÂN DÂN" with no name below."""
+    match = re.compile(rf"^[ \t]*((?:TM|KT|TL|TUQ)\s?\.\s*[{UPPER}][{UPPER} ,\-]+?)[ \t]*$", re.M).search(masked, start, end)
+    if not match:
+        return None
+    authority, position = _split_authority([collapse(match.group(1))])
+    return authority, position, None, match.span(1), [collapse(match.group(1))]
+
+
 def _first_title_index(head: str) -> int:
     best = len(head)
     for title in HEAD_TITLES + ["PHÓ ", "THỨ TRƯỞNG"]:
@@ -125,6 +134,11 @@ def _split_authority(lines: list[str]) -> tuple[str | None, str | None]:
     prefix = PREFIX.match(joined)
     if not prefix:
         position = lines[0] if len(lines) > 1 and _is_title(lines[1]) else joined
+        for title in HEAD_TITLES:
+            rest = position[len(title):].strip()
+            if position.startswith(title) and (rest.startswith("PHÓ ") or rest.startswith(tuple(HEAD_TITLES))):
+                position = title
+                break
         return None, position.strip(" ,") or None
     rest = joined[prefix.end():]
     tag = prefix.group(1) + "."

@@ -16,7 +16,7 @@ from datetime import date
 from dieuhanh.lib.vntext import collapse, fold
 from dieuhanh.vanban import doctypes
 from dieuhanh.vanban.patterns import (
-    DATE_LINE, KINH_GUI, NUMBER_LINE, NUMBER_LINE_NOCOLON, QUOC_HIEU, TIEU_NGU, VV,
+    DATE_LINE, KINH_GUI, NUMBER_LINE, NUMBER_LINE_LOOSE, NUMBER_LINE_NOCOLON, QUOC_HIEU, TIEU_NGU, VV,
 )
 from dieuhanh.vanban.textprep import LOWER, UPPER, Line, lines_of
 
@@ -35,10 +35,13 @@ INNER_ORGAN = re.compile(
     r"(?<=\s)(tong cuc|chi cuc|cuc|so|vu|trung tam|van phong|benh vien|truong|ban quan ly|uy ban nhan dan|ubnd)(?=\s)"
 )
 PLACE_LEVEL = re.compile(r"^(tinh|thanh pho|tp\.?|quan|huyen|thi xa|xa|phuong|thi tran|va|&|-)(\s|$)")
+# The issuing-authority line above the căn cứ: "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH NINH BÌNH",
+# "BỘ TRƯỞNG BỘ Y TẾ", "ỦY BAN NHÂN DÂN TỈNH QUẢNG TRỊ" — a title and an organ, short, to line end.
 AUTHORITY_LINE = re.compile(
-    rf"(?:^|\s)((?:BỘ TRƯỞNG|CHỦ TỊCH|THỦ TƯỚNG|GIÁM ĐỐC|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|TRƯỞNG BAN|"
-    rf"CHÁNH VĂN PHÒNG|TỔNG GIÁM ĐỐC|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN|BAN CHỈ ĐẠO|"
-    rf"BỘ TRƯỞNG, CHỦ NHIỆM)(?:\s[{UPPER}0-9\-,.&() ]*)?)$"
+    rf"(?:^|\s)((?:(?:BỘ TRƯỞNG|CHỦ TỊCH|THỦ TƯỚNG|GIÁM ĐỐC|TỔNG CỤC TRƯỞNG|CỤC TRƯỞNG|TRƯỞNG BAN|TỔNG GIÁM ĐỐC)"
+    rf"(?:\s(?:ỦY BAN|UỶ BAN|UBND|BỘ|SỞ|CHÍNH PHỦ|TỔNG CỤC|CỤC|BAN|HỘI ĐỒNG|BẢO HIỂM)(?:\s[{UPPER}\-,&]+){{0,8}})?"
+    rf"|(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN)\s(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN)"
+    rf"(?:\s[{UPPER}\-]+){{0,4}}|THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ))\s*$"
 )
 URGENCY = re.compile(r"(?<![a-z])(hoa toc|thuong khan|khan)(?![a-z])")
 
@@ -114,6 +117,10 @@ class HeaderParser:
         if match is None:
             match = NUMBER_LINE_NOCOLON.search(self.masked, 0, min(self.window, 1200))
         if match is None:
+            loose = NUMBER_LINE_LOOSE.search(self.masked, 0, min(self.window, 1500))
+            if loose:
+                self.h.number_symbol = collapse(loose["raw"])
+                self.h.number_span = loose.span("raw")
             return
         if match.groupdict().get("bsym"):
             self.h.symbol = match["bsym"]
@@ -180,6 +187,11 @@ class HeaderParser:
             return None, 0
         start = line_start + chosen[0].start()
         end = line_start + chosen[-1].end()
+        if chosen[0].start() == 0 and len(chosen) < 3:
+            prev_start = self.masked.rfind("\n", 0, line_start - 1) + 1
+            prev = self.masked[prev_start:line_start - 1].strip()
+            if prev and len(prev.split()) <= 2 and all(w[0].isupper() and w.isalpha() for w in prev.split()):
+                start = prev_start + self.masked[prev_start:line_start].index(prev)
         place = collapse(self.text[start:end])
         return place.rstrip(",") or None, start
 
@@ -259,20 +271,33 @@ class HeaderParser:
         return start, min(len(self.text), start + 1500)
 
     def _find_type_and_subject(self) -> None:
-        vv = VV.search(self.folded, self.h.number_span[0] if self.h.number_span else 0, self.window)
-        if vv and (self.h.number_span or self.h.date_span) and self._near_header(vv.start()):
-            self.h.has_vv = True
-            self._subject_from(vv.end(), stop_at_place=True)
-            return
-        start, end = self._title_zone()
-        if not (self.h.number_span or self.h.date_span):
-            start = 0
+        has_header = bool(self.h.number_span or self.h.date_span)
+        start, end = self._title_zone() if has_header else (0, min(len(self.text), 400))
         for ln in lines_of(self.masked, start, end)[:12]:
+            if fold(ln.text).startswith(("can cu", "thuc hien", "dieu ", "xet ")):
+                break
             title = self._type_title(ln)
             if title:
                 self.h.type_title, title_len = title
                 self.h.type_span = (ln.start, ln.start + title_len)
-                self._subject_from(ln.start + title_len, stop_at_place=False)
+                # A portal headline ("Thông báo về việc …") names the type, not the trích yếu.
+                if is_upper_line(ln.text[:title_len], 0.95):
+                    self._subject_from(ln.start + title_len, stop_at_place=False)
+                return
+        if not has_header:
+            return
+        vv = VV.search(self.folded, max(0, start - 1500), self.window)
+        if vv and self._near_header(vv.start()):
+            self.h.has_vv = True
+            self._subject_from(vv.end(), stop_at_place=True)
+            return
+        self._subject_without_title(start, end)
+
+    def _subject_without_title(self, start: int, end: int) -> None:
+        """A site dropped the type line: the upper-case line right after the date is the trích yếu."""
+        for ln in lines_of(self.masked, start, end)[:2]:
+            if is_upper_line(ln.text, 0.9) and len(ln.text.split()) >= 4 and not AUTHORITY_LINE.match(ln.text):
+                self._subject_from(ln.start, stop_at_place=False)
                 return
 
     def _near_header(self, pos: int) -> bool:
@@ -283,7 +308,8 @@ class HeaderParser:
     def _type_title(self, ln: Line) -> tuple[str, int] | None:
         key = fold(ln.text)
         for folded_name, name in doctypes.FOLDED_TYPE_NAMES.items():
-            if key.startswith(folded_name) and (len(key) == len(folded_name) or not key[len(folded_name)].isalpha()):
+            rest = key[len(folded_name):].lstrip()
+            if key.startswith(folded_name) and (not rest or not key[len(folded_name)].isalpha()) and not rest.startswith(":"):
                 head = ln.text[:len(folded_name)]
                 if is_upper_line(head, 0.95) or (ln.start < 200 and head[0].isupper()):
                     return name, len(folded_name)

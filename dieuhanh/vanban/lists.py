@@ -7,7 +7,7 @@ import re
 from dieuhanh.lib.vntext import collapse, fold
 from dieuhanh.vanban.patterns import BODY_STARTERS
 
-_ENTRY_START = re.compile(r"(?:^|(?<=[;.:])|(?<=\n))\s*[-–+•]\s+", re.M)
+_ENTRY_START = re.compile(r"(?:^\s*[-–+•]\s*|(?:(?<=[;.:])|(?<=\n))\s*[-–+•]\s+)", re.M)
 _FOLDED_STARTERS = tuple(sorted({fold(s) for s in BODY_STARTERS}, key=len, reverse=True))
 
 
@@ -68,6 +68,9 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
             break
         if not is_dash and len(pieces) <= 1:
             break
+    # A page cut inside the last entry ("- CVP, c" at the very end) is no entry.
+    if entries and not text[end:].strip() and not re.search(r"[;.)]\s*$", entries[-1].strip()):
+        entries.pop()
     return [e for e in (clean_entry(x) for x in entries) if e], end
 
 

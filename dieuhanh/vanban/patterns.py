@@ -25,16 +25,18 @@ SYMBOL_BODY = (
 )
 NUMBER_LINE = re.compile(rf"(?<![{LOWER}{UPPER}])(?:Số|SỐ|S[o6ố]|So)\s*:\s*(?:{SYMBOL_BODY}|(?P<blank>[\s.…]*)/\s?(?P<bsym>[{UPPER}][\w&\-]*))")
 NUMBER_LINE_NOCOLON = re.compile(rf"^\s*(?:Số|SỐ)\s+{SYMBOL_BODY}", re.M)
+# "S6: 463Y SGDDT -CTrTT": a damaged number line with no slash, kept as printed.
+NUMBER_LINE_LOOSE = re.compile(r"^[ \t]*(?:Số|SỐ|S[o6ố])\s*:\s*(?P<raw>\d[^\n]{2,40}?)[ \t]*$", re.M)
 
 # folded: "Hà Nội, ngày 02 tháng 3 năm 2020" — the date-line anchor.
 DATE_LINE = re.compile(
-    r",?\s*ngay[\s,.]{0,4}(?P<d>[\d.…_ ]{0,4}?)[\s,.]{0,4}thang[\s,.]{0,4}(?P<m>\d{1,2}|[.…_ ]{0,6})[\s,.]{0,4}nam[\s,.]{0,4}(?P<y>\d{4})"
+    r",?\s*ngay[\s,.]{0,4}(?P<d>[\d.…_ ]{0,4}?)[\s,.]{0,4}th(?:ang|\w{2,4})[\s,.]{0,4}(?P<m>\d{1,2}|[.…_ ]{0,6})[\s,.]{0,4}nam[\s,.]{0,4}(?P<y>\d{4})"
 )
 
 # folded: component anchors.
 KINH_GUI = re.compile(r"kinh\s*gui\s*:?")
 NOI_NHAN = re.compile(r"noi\s*nhan\s*:")
-VV = re.compile(r"(?<![a-z])v/v\s*:?|(?<![a-z])ve viec(?=\s)")
+VV = re.compile(r"(?<![a-z])v/v\s*:?|^[ \t]*ve viec(?=\s)", re.M)
 
 # masked original: signature prefixes.
 AUTH_PREFIX = re.compile(r"(?<![\w.])(TM|KT|TL|TUQ|Q)\s?\.(?=\s|$)")
