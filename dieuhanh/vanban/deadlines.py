@@ -20,17 +20,20 @@ _NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 
               "chin": 9, "muoi": 10, "muoi lam": 15, "hai muoi": 20, "ba muoi": 30}
 _DATE_AHEAD = r"(?=(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang))"
 CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("before", re.compile(r"truoc\s+(?P<time>\d{1,2}\s*(?:gio|h)\s*(?:\d{1,2}\s*(?:phut)?)?)?[\s,]*(?=ngay\s*,?\s*\d)")),
+    ("before", re.compile(r"(?:truoc|tr[a-z0-9]{2,3}[ct](?=\s+ngay))\s+(?P<time>\d{1,2}\s*(?:gio|h)\s*(?:\d{1,2}\s*(?:phut)?)?)?[\s,]*(?=ngay\s*,?\s*\d)")),
     ("by", re.compile(r"cham nhat(?:\s+(?:la|vao|den|ke tu|truoc|trong))*[\s:]*" + _DATE_AHEAD)),
     ("by", re.compile(r"han chot(?:\s+(?:la|vao|nop))*[\s:]*" + _DATE_AHEAD)),
     ("by", re.compile(r"(?:den|toi)\s+het\s+(?=ngay\s*\d)")),
     ("on", re.compile(r"(?<![a-z])trong\s+(?=ngay\s*\d)")),
+    # plan tables: "Thời gian thực hiện: Ngày 09/11/2015", "Thời hạn hoàn thành: 30/6/2021"
+    ("by", re.compile(r"thoi\s+(?:gian|han)(?:\s+(?:thuc hien|hoan thanh|nop|gui))?\s*:\s*(?:truoc\s+)?(?=(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang))")),
     ("by", re.compile(r"(?<![a-z])(?:hoan thanh|xong|gui ve|nop|bao cao)(?:(?!truoc|cham nhat)[^.;\n]){0,25}?\s(?:vao\s+|trong\s+)?(?=ngay\s*\d{1,2}\s*(?:[/.\-]|thang))")),
 )
 WITHIN = re.compile(
     r"trong\s+(?:thoi\s+han|vong|thoi\s+gian)\s+(?:(?:khong\s+qua|toi\s+da)\s+)?(?P<n>\d{1,3}|[a-z ]{2,9}?)\s*(?:\([^)]{0,20}\)\s*)?ngay"
     r"(?P<working>\s+lam\s+viec)?(?:\s*,?\s*(?:ke\s+tu|tinh\s+tu)\s+(?P<event>[^.;,\n]{3,60}))?"
 )
+_PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang)")
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 MONTH_ONLY = re.compile(r"(?:trong\s+)?thang\s+(\d{1,2})\s*/\s*(\d{4})|quy\s+([ivx]+|\d)\s*/?\s*(?:nam\s+)?(\d{4})")
 
@@ -65,6 +68,11 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[
             if not dates or dates[0].start - match.end() > 6:
                 continue
             hit = dates[0]
+            if kind == "by" and folded.startswith(("den", "toi"), match.start()) and (
+                _PERIOD_START.search(folded, max(start, match.start() - 90), match.start())
+                or find_dates(folded, ref, max(start, match.start() - 25), match.start())
+            ):
+                continue  # "từ ngày X đến hết ngày Y" is a period, not a deadline
             tail = folded[hit.end:hit.end + 14]
             if RECURRING.match(folded[hit.end:hit.end + 12].strip()) or (not hit.year_given and RECURRING.search(tail)):
                 found.append(Deadline("recurring", (match.start(), hit.end)))

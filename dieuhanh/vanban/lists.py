@@ -47,6 +47,10 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
                 break
             continue
         is_dash = bool(re.match(r"^[-–+•]\s*", line))
+        # A list whose dashes were lost (OCR) still ends each entry with ";".
+        after_semicolon = bool(entries) and entries[-1].rstrip().endswith(";")
+        if entries and not is_dash and after_semicolon and not line[:1].islower():
+            is_dash = True
         if entries and not is_dash and not (line[:1].islower() and started_dash):
             break
         if entries and not is_dash:
@@ -66,7 +70,7 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
         end = line_pos + len(raw)
         if stop or (not is_dash and not stop_words):
             break
-        if not is_dash and len(pieces) <= 1:
+        if not is_dash and len(pieces) <= 1 and not line.endswith(";"):
             break
     # A page cut inside the last entry ("- CVP, c" at the very end) is no entry.
     if entries and not text[end:].strip() and not re.search(r"[;.)]\s*$", entries[-1].strip()):

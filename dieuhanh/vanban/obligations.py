@@ -37,7 +37,11 @@ OBLIGATION_WORDS = re.compile(
     r"(?<![a-z])(chu tri|phoi hop voi|co trach nhiem|chiu trach nhiem|khan truong|de nghi|yeu cau|giao)(?![a-z])"
 )
 EXCLUDE = re.compile(r"co hieu luc|ap dung tu|ap dung ke tu|hieu luc thi hanh")
-NARRATION = re.compile(r"(?<![a-z])(da giao|da yeu cau|da chi dao|da co van ban|da co cong van|da de nghi)(?![a-z])")
+# Restated instructions of earlier documents ("Tại công văn số … đã giao …").
+NARRATION = re.compile(
+    r"(?<![a-z])(da giao|da yeu cau|da chi dao|da co van ban|da co cong van|da de nghi|co van ban so|"
+    r"co cong van so|tai (?:cong )?van ban so|tai cong van so)(?![a-z])"
+)
 # folded openings of a phrase that names a unit or an office holder.
 SUBJECT_STARTS = (
     "thu truong", "chu tich", "pho chu tich", "giam doc", "truong", "chanh", "cac ", "ubnd", "uy ban",
@@ -47,7 +51,7 @@ SUBJECT_STARTS = (
     "bo chi huy", "chi cuc", "tinh doan", "quan doan", "huyen doan", "ong", "ba ", "dong chi", "d/c",
     "to cong tac", "tong cong ty", "cong ty", "ngan hang", "quy ", "hieu truong", "thu tuong",
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
 _ITEM_START = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.|[-+•*])\s+")
 
 
@@ -262,5 +266,36 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
             deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
             deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,
             inherited=inherited, coordinators=coordinators,
+        ))
+    return out
+
+
+_MEETING = re.compile(r"(?:hop|hoi nghi|lam viec)[^.\n]{0,40}?(?:vao\s+)?(?:thu\s+\w+\s*,?\s*)?(?=ngay\s*\d)")
+_REPORTING_UNIT = re.compile(r"don vi (?:chuan bi )?bao cao\s*:\s*")
+
+
+def invitation_reports(masked: str, folded: str, ref: date | None) -> list[Obligation]:
+    """Giấy mời: each "Đơn vị báo cáo: X" must report at the meeting, on the meeting day."""
+    from dieuhanh.vanban.dates import find_dates
+
+    meeting = _MEETING.search(folded)
+    if not meeting:
+        return []
+    hits = find_dates(folded, ref, meeting.end(), meeting.end() + 30)
+    if not hits:
+        return []
+    day = hits[0]
+    out = []
+    for match in _REPORTING_UNIT.finditer(folded):
+        line_end = masked.find("\n", match.end())
+        line_end = len(masked) if line_end == -1 else line_end
+        unit = re.split(r"\.\s", masked[match.end():line_end])[0].strip(" .;")
+        if not unit:
+            continue
+        deadline = Deadline("on", (day.start, day.end), day.value, (day.start, day.end))
+        out.append(Obligation(
+            sentence=collapse(masked[match.start():line_end]), span=(match.start(), line_end),
+            assignees=[unit], role=None, action="báo cáo tại cuộc họp", deadline=deadline,
+            deadline_phrase=collapse(masked[meeting.start():day.end]), deadline_text=collapse(masked[day.start:day.end]),
         ))
     return out

@@ -28,7 +28,13 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
     refs = find_references(prep.text, prep.masked, folded, header.number_symbol, header.date)
     from dieuhanh.vanban.obligations import find_obligations
 
-    obligations = find_obligations(prep.text, prep.masked, folded, header.body_start, body_end, header.date)
+    obligations = []
+    for start, end in _obligation_regions(header.body_start, body_end, closing, len(prep.text)):
+        obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date)
+    if header.doc_type == "Giấy mời":
+        from dieuhanh.vanban.obligations import invitation_reports
+
+        obligations += invitation_reports(prep.masked, folded, header.date)
     from dieuhanh.vanban.checks import check_format
 
     warnings = check_format(prep, folded, header, closing)
@@ -58,6 +64,17 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
         "body": collapse_lines(prep.text[header.body_start:body_end]),
     }
     return result
+
+
+def _obligation_regions(body_start: int, body_end: int, closing, text_end: int) -> list[tuple[int, int]]:
+    """The body, and whatever follows the signature (a plan issued by a Quyết định)."""
+    regions = [(body_start, body_end)]
+    spans = [s for s in (closing.noi_nhan_span, closing.signature_span) if s]
+    if spans:
+        after = max(s[1] for s in spans)
+        if after > body_end and after < text_end:
+            regions.append((after, text_end))
+    return regions
 
 
 def collapse_lines(text: str) -> str:

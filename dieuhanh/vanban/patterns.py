@@ -34,7 +34,7 @@ DATE_LINE = re.compile(
 )
 
 # folded: component anchors.
-KINH_GUI = re.compile(r"kinh\s*gui\s*:?")
+KINH_GUI = re.compile(r"kinh\s*gui\s*:?|kinh\s+g[a-z]{2,3}\s*:")
 NOI_NHAN = re.compile(r"noi\s*nhan\s*:")
 VV = re.compile(r"(?<![a-z])v/v\s*:?|^[ \t]*ve viec(?=\s)", re.M)
 
