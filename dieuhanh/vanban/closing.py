@@ -46,10 +46,7 @@ class Closing:
 
 def parse_closing(text: str, masked: str, folded: str, body_start: int) -> Closing:
     closing = Closing()
-    nn = None
-    for match in NOI_NHAN.finditer(folded, body_start):
-        nn = match
-        break
+    nn = NOI_NHAN.search(folded, body_start) or _headless_list(folded, body_start)
     region_start = body_start
     region_end = len(text)
     if nn:
@@ -64,6 +61,14 @@ def parse_closing(text: str, masked: str, folded: str, body_start: int) -> Closi
         closing.distribution = entries
         closing.noi_nhan_span = (nn.start(), end)
     return closing
+
+
+# A Nơi nhận list whose heading was lost still opens with "- Như trên;" / "- Như Điều 3;".
+_NHU_TREN = re.compile(r"^[ \t]*(?=[-–+•]?\s*nhu\s+(?:t[a-z]{2,3}|dieu\s*\d+)\s*[;.,])", re.M)
+
+
+def _headless_list(folded: str, body_start: int) -> re.Match[str] | None:
+    return _NHU_TREN.search(folded, body_start)
 
 
 def _cut_at(masked: str, span: Span | None, after: int) -> str:

@@ -274,9 +274,9 @@ class HeaderParser:
         has_header = bool(self.h.number_span or self.h.date_span)
         start, end = self._title_zone() if has_header else (0, min(len(self.text), 400))
         for ln in lines_of(self.masked, start, end)[:12]:
-            if fold(ln.text).startswith(("can cu", "thuc hien", "dieu ", "xet ")):
+            if fold(ln.text).startswith(("can cu", "thuc hien", "dieu ", "xet ", "v/v", "kinh gui")):
                 break
-            title = self._type_title(ln)
+            title = self._type_title(ln, headline_ok=not has_header)
             if title:
                 self.h.type_title, title_len = title
                 self.h.type_span = (ln.start, ln.start + title_len)
@@ -305,13 +305,13 @@ class HeaderParser:
         return any(0 <= pos - a < 400 for a in anchors) or any(
             0 <= a - pos < 600 for a in [s[0] for s in (self.h.date_span,) if s])
 
-    def _type_title(self, ln: Line) -> tuple[str, int] | None:
+    def _type_title(self, ln: Line, headline_ok: bool) -> tuple[str, int] | None:
         key = fold(ln.text)
         for folded_name, name in doctypes.FOLDED_TYPE_NAMES.items():
             rest = key[len(folded_name):].lstrip()
             if key.startswith(folded_name) and (not rest or not key[len(folded_name)].isalpha()) and not rest.startswith(":"):
                 head = ln.text[:len(folded_name)]
-                if is_upper_line(head, 0.95) or (ln.start < 200 and head[0].isupper()):
+                if is_upper_line(head, 0.95) or (headline_ok and ln.start < 200 and head[0].isupper()):
                     return name, len(folded_name)
         return None
 
