@@ -53,14 +53,53 @@ def parse_closing(text: str, masked: str, folded: str, body_start: int) -> Closi
         closing.noi_nhan_span = (nn.start(), nn.end())
         region_start = max(body_start, nn.start() - 1500)
         region_end = min(len(text), nn.end() + 3000)
-    sig = _find_signature(text, masked, region_start, region_end, nn.start() if nn else None)
+    lifted = _interleaved_signature(masked, nn.end(), region_end) if nn else None
+    if lifted:
+        masked, sig = lifted
+    else:
+        sig = _find_signature(text, masked, region_start, region_end, nn.start() if nn else None)
     if sig:
         closing.authority, closing.position, closing.name, closing.signature_span, closing.position_lines = sig
     if nn:
-        entries, end = split_entries(text, _cut_at(masked, closing.signature_span, nn.end()), nn.end(), stop_words=False)
+        list_text = masked if lifted else _cut_at(masked, closing.signature_span, nn.end())
+        entries, end = split_entries(text, list_text, nn.end(), stop_words=False)
         closing.distribution = entries
         closing.noi_nhan_span = (nn.start(), end)
     return closing
+
+
+_TRAILING = re.compile(rf"(?<=[;.:])[ \t]+((?:(?:TM|KT|TL|TUQ|Q)\s?\.\s*)?[{UPPER}][{UPPER} ,\-]*[{UPPER}])[ \t]*$", re.M)
+_NAME_LINE = re.compile(rf"^[ \t]*({NAME.pattern})[ \t]*$", re.M)
+
+
+def _interleaved_signature(masked: str, start: int, end: int):
+    """Two columns read line by line: "Nơi nhận: KT. CHỦ TỊCH" / "- Lưu: VT. PHÓ CHỦ TỊCH" / name.
+
+    The signature's lines ride at the end of the list's lines; lift them out
+    (blanking them in a copy of the masked text) and read them as one block.
+    """
+    frags = []
+    for match in _TRAILING.finditer(masked, start, end):
+        frag = match.group(1)
+        if not (PREFIX.match(frag) or _is_title(frag)):
+            continue
+        if not frags and not PREFIX.match(frag):
+            return None
+        frags.append(match)
+        if len(frags) == 3:
+            break
+    if not frags:
+        return None
+    name = _NAME_LINE.search(masked, frags[-1].end(), min(end, frags[-1].end() + 200))
+    if not name:
+        return None
+    lines = [collapse(f.group(1)) for f in frags]
+    authority, position = _split_authority(lines)
+    blanked = list(masked)
+    for f in frags:
+        blanked[f.start(1):f.end(1)] = " " * (f.end(1) - f.start(1))
+    sig = (authority, position, collapse(name.group(1)), (frags[0].start(1), name.end(1)), lines)
+    return "".join(blanked), sig
 
 
 # A Nơi nhận list whose heading was lost still opens with "- Như trên;" / "- Như Điều 3;".

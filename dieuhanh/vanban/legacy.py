@@ -182,6 +182,8 @@ def _score(lines: list[str], encoding: str) -> tuple[int, int, int]:
     for line in lines:
         for token in _TOKEN.findall(line):
             words += 1
+            if len(token) == 1 and not token.isalpha():
+                continue  # a lone "½", "£" or "©" is a symbol, not evidence
             decoded = decode(token)
             if decoded == token:
                 continue
