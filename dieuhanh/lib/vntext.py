@@ -17,19 +17,38 @@ _SPACES = re.compile(r"[\u00a0\u2007\u202f\u2000-\u200a\u3000\ufeff]")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060]")
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 
-# "oà" → "òa": move the tone from the second vowel of oa/oe/uy to the first
-# when nothing follows the pair (hoà, khoẻ, thuỷ); with a final consonant or
-# another vowel the tone already sits on the second vowel in both styles (hoàn, thuyền).
+# "oà" → "òa": move the tone from the second vowel of oa/oe/uy to the first when
+# nothing follows the pair (hoà, khoẻ, thuỷ); with a final consonant or another
+# vowel the tone sits on the second vowel in both styles (hoàn, thuyền). "qu" is
+# a consonant, so "quý" stays. Done on NFC text with a table: it runs on every document.
+_TONED = {
+    "a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ",
+}
+
+
+def _pair_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for first, seconds in (("o", "ae"), ("u", "y")):
+        for second in seconds:
+            for tone in range(5):
+                for up1, up2 in ((False, False), (True, False), (True, True), (False, True)):
+                    src1 = first.upper() if up1 else first
+                    dst1 = _TONED[first][tone].upper() if up1 else _TONED[first][tone]
+                    src2 = _TONED[second][tone].upper() if up2 else _TONED[second][tone]
+                    dst2 = second.upper() if up2 else second
+                    table[src1 + src2] = dst1 + dst2
+    return table
+
+
+_PAIRS = _pair_table()
 _TONE_PAIR = re.compile(
-    r"(?i)(?<![qQ])([oO])([aAeE])([\u0300\u0301\u0303\u0309\u0323])(?![a-zA-Z\u0300-\u036f\u0110\u0111\u01a0\u01a1\u01af\u01b0])"
-    r"|(?<![qQ])([uU])([yY])([\u0300\u0301\u0303\u0309\u0323])(?![a-zA-Z\u0300-\u036f\u0110\u0111\u01a0\u01a1\u01af\u01b0])"
+    "(?<![qQ])([oOuU][" + "".join(sorted({pair[1] for pair in _PAIRS})) + r"])(?![^\W\d_])"
 )
 
 
 def _move_tone(match: re.Match[str]) -> str:
-    if match.group(1):
-        return match.group(1) + match.group(3) + match.group(2)
-    return match.group(4) + match.group(6) + match.group(5)
+    pair = match.group(1)
+    return _PAIRS.get(pair, pair)
 
 
 def clean(text: str) -> str:
@@ -41,16 +60,13 @@ def clean(text: str) -> str:
 
 
 def canon_tone(text: str) -> str:
-    """Put tone marks in the classic position ("hoà" → "hòa", "uỷ" → "ủy"), NFC."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", _TONE_PAIR.sub(_move_tone, decomposed))
+    """Put tone marks in the classic position ("hoà" → "hòa", "uỷ" → "ủy"), NFC; same length."""
+    return _TONE_PAIR.sub(_move_tone, unicodedata.normalize("NFC", text))
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII skeleton: no diacritics, đ → d ("Cái Răng" → "cai rang")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.lower()
+    """Lower-case skeleton without diacritics, đ → d ("Cái Răng" → "cai rang")."""
+    return fold_same_length(unicodedata.normalize("NFC", text)).lower()
 
 
 def key(text: str) -> str:
@@ -61,6 +77,14 @@ def key(text: str) -> str:
 def collapse(text: str) -> str:
     """Collapse every run of whitespace into one space and strip the ends."""
     return " ".join(text.split())
+
+
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?)])")
+
+
+def tidy(text: str) -> str:
+    """Collapse whitespace and drop spaces left before punctuation by masked markup."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", collapse(text))
 
 
 def _build_fold_table() -> dict[int, str]:

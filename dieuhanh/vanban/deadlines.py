@@ -33,6 +33,7 @@ WITHIN = re.compile(
     r"trong\s+(?:thoi\s+han|vong|thoi\s+gian)\s+(?:(?:khong\s+qua|toi\s+da)\s+)?(?P<n>\d{1,3}|[a-z ]{2,9}?)\s*(?:\([^)]{0,20}\)\s*)?ngay"
     r"(?P<working>\s+lam\s+viec)?(?:\s*,?\s*(?:ke\s+tu|tinh\s+tu)\s+(?P<event>[^.;,\n]{3,60}))?"
 )
+_HAS_DIGIT = re.compile(r"\d")
 _PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang)")
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 MONTH_ONLY = re.compile(r"(?:trong\s+)?thang\s+(\d{1,2})\s*/\s*(\d{4})|quy\s+([ivx]+|\d)\s*/?\s*(?:nam\s+)?(\d{4})")
@@ -60,7 +61,9 @@ def _number(word: str) -> int | None:
 def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[Deadline]:
     """Every deadline phrase in ``folded[start:end]``, in order, without overlaps."""
     found: list[Deadline] = []
-    for kind, cue in CUES:
+    # Every cue needs a date; "trong thời hạn năm ngày" needs "ngay". Most sentences have neither.
+    cues = CUES if _HAS_DIGIT.search(folded, start, end) else ()
+    for kind, cue in cues:
         for match in cue.finditer(folded, start, end):
             if any(d.phrase_span[0] <= match.start() < d.phrase_span[1] for d in found):
                 continue
@@ -80,7 +83,7 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[
             time = match.groupdict().get("time")
             found.append(Deadline(kind, (match.start(), hit.end), hit.value, (hit.start, hit.end),
                                   time=time.strip() if time else None))
-    for match in WITHIN.finditer(folded, start, end):
+    for match in WITHIN.finditer(folded, start, end) if folded.find("ngay", start, end) != -1 else ():
         days = _number(match["n"])
         if days is None:
             continue

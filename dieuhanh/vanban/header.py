@@ -43,7 +43,7 @@ AUTHORITY_LINE = re.compile(
     rf"|(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN)\s(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN)"
     rf"(?:\s[{UPPER}\-]+){{0,4}}|THỦ TƯỚNG CHÍNH PHỦ|CHÍNH PHỦ))\s*$"
 )
-URGENCY = re.compile(r"(?<![a-z])(hoa toc|thuong khan|khan)(?![a-z])")
+URGENCY = re.compile(r"^[ \t]*(hoa toc|thuong khan|khan)[ \t]*$", re.M)
 
 
 @dataclass
@@ -386,10 +386,10 @@ class HeaderParser:
 
     def _find_urgency(self) -> None:
         end = self.h.kinh_gui_span[0] if self.h.kinh_gui_span else self.window
-        for ln in lines_of(self.masked, 0, min(end, self.window)):
-            match = URGENCY.fullmatch(fold(ln.text).strip())
-            if match and is_upper_line(ln.text):
-                self.h.urgency = ln.text.strip()
+        for match in URGENCY.finditer(self.folded, 0, min(end, self.window)):
+            text = self.masked[match.start(1):match.end(1)]
+            if is_upper_line(text):
+                self.h.urgency = text
                 return
 
     # -- type decision -----------------------------------------------------

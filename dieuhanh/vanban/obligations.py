@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dieuhanh.lib.vntext import collapse, fold
+from dieuhanh.lib.vntext import collapse, fold, tidy
 from dieuhanh.vanban.deadlines import Deadline, find_deadlines
 
 # folded cues that introduce the assignee.
-ASSIGN_CUE = re.compile(
-    r"(?:(?<=^)|(?<=[\s,;:.(]))(giao cho|giao|de nghi|yeu cau|cu|phan cong|chi dao)\s+(?=[A-Za-z])"
-)
+ASSIGN_CUE = re.compile(r"(?<![a-z])(?:giao cho|giao|de nghi|yeu cau|phan cong|chi dao)\s+(?=[a-z])")
 # folded verbs that start the action after an assignee phrase.
 ACTION_VERBS = (
     "chu tri", "phoi hop", "co trach nhiem", "chiu trach nhiem", "can cu", "tren co so", "to chuc",
@@ -33,6 +31,7 @@ ACTION_VERBS = (
     "theo chuc nang", "trong pham vi", "dinh ky", "tham dinh", "giai quyet", "dieu chinh",
     "sua doi", "chi dao", "quan ly", "xu ly", "phe duyet", "thong bao", "tuyen truyen",
 )
+_ACTION_RE = re.compile(r" (?:" + "|".join(re.escape(v) for v in sorted(ACTION_VERBS, key=len, reverse=True)) + ")")
 OBLIGATION_WORDS = re.compile(
     r"(?<![a-z])(chu tri|phoi hop voi|co trach nhiem|chiu trach nhiem|khan truong|de nghi|yeu cau|giao)(?![a-z])"
 )
@@ -123,11 +122,8 @@ def _trimmed(text: str, a: int, b: int) -> tuple[int, int, bool]:
 
 def _assignee_after(text: str, folded: str, pos: int, end: int) -> tuple[str | None, int]:
     """The assignee phrase starting at ``pos``: words until the first action verb."""
-    best = end
-    for verb in ACTION_VERBS:
-        idx = folded.find(" " + verb, pos, end)
-        if idx != -1 and idx < best:
-            best = idx
+    verb = _ACTION_RE.search(folded, pos, end)
+    best = verb.start() if verb else end
     phrase = text[pos:best].strip(" ,;:")
     if not phrase or len(phrase) > 300:
         return None, pos
@@ -191,7 +187,7 @@ def _coordinators(text: str, folded: str, after: int, end: int) -> list[str]:
 
 
 def _clean_action(text: str) -> str:
-    action = collapse(text).strip(" ,;:./")
+    action = tidy(text).strip(" ,;:./")
     action = re.sub(r"^(đồng thời|và|, )\s*", "", action)
     action = re.sub(r"^(căn cứ chức năng, nhiệm vụ( được giao)?|theo chức năng, nhiệm vụ( được giao)?)[, ]*", "", action)
     return action.strip(" ,;:./") or collapse(text).strip(" ,;:./")
@@ -232,22 +228,22 @@ def _continues(folded: str, start: int, end: int) -> bool:
 def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: date | None,
                           previous: Obligation | None) -> list[Obligation]:
     masked_text = text
-    if EXCLUDE.search(folded, start, end):
-        return []
     deadlines = [d for d in find_deadlines(folded, start, end, ref) if d.kind != "recurring"]
-    narrated = NARRATION.search(folded, start, end)
-    if narrated and ref:
-        deadlines = [d for d in deadlines if not (d.date and d.date < ref)]
-        if not deadlines:
-            return []
-    cue = ASSIGN_CUE.search(folded, start, end)
     assignee, after = (None, start)
-    if cue:
-        assignee, after = _assignee_after(text, folded, cue.end(), end)
+    for cue in ASSIGN_CUE.finditer(folded, start, end):
+        if text[cue.end()].isupper() or folded.startswith(SUBJECT_STARTS, cue.end()):
+            assignee, after = _assignee_after(text, folded, cue.end(), end)
+            break
     if assignee is None:
         assignee, after = _leading_assignee(text, folded, start, end)
     if assignee is None and not deadlines:
         return []
+    if EXCLUDE.search(folded, start, end):
+        return []
+    if NARRATION.search(folded, start, end) and ref:
+        deadlines = [d for d in deadlines if not (d.date and d.date < ref)]
+        if not deadlines:
+            return []
     if assignee is None and not OBLIGATION_WORDS.search(folded, start, end) and previous is None:
         if not deadlines:
             return []
@@ -261,7 +257,7 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
         if deadline and len(action_text.strip(" ,;.")) < 8:
             action_text = text[max(after, start):deadline.phrase_span[0]]
         out.append(Obligation(
-            sentence=collapse(masked_text[start:end]), span=(start, end), assignees=list(assignees), role=role,
+            sentence=tidy(masked_text[start:end]), span=(start, end), assignees=list(assignees), role=role,
             action=_clean_action(action_text), deadline=deadline,
             deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
             deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,

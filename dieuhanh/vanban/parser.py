@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dieuhanh.lib.vntext import collapse, fold_same_length
+from dieuhanh.lib.vntext import fold_same_length, tidy
 from dieuhanh.vanban.closing import parse_closing
 from dieuhanh.vanban.header import HeaderParser
 from dieuhanh.vanban.references import find_references
@@ -61,7 +61,7 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
         "urgency": header.urgency,
         "tasks": [t.as_dict() for t in obligations],
         "warnings": [w.as_dict() for w in warnings],
-        "body": collapse_lines(prep.text[header.body_start:body_end]),
+        "body": collapse_lines(prep.masked[header.body_start:body_end]),
     }
     return result
 
@@ -78,4 +78,4 @@ def _obligation_regions(body_start: int, body_end: int, closing, text_end: int) 
 
 
 def collapse_lines(text: str) -> str:
-    return "\n".join(collapse(line) for line in text.strip().splitlines() if line.strip())
+    return "\n".join(tidy(line) for line in text.strip().splitlines() if line.strip())

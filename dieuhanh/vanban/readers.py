@@ -8,6 +8,7 @@ no library exception escapes ``read_bytes`` or ``read_path``.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import stat
@@ -44,6 +45,7 @@ _OCR_PDF = (
 )
 # Average letters per page below which a PDF is taken to be a scan.
 _MIN_LETTERS_PER_PAGE = 20
+_QUIET = logging.NullHandler()
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
@@ -400,6 +402,10 @@ def _table_blocks(table: Any) -> list[str]:
 def _read_pdf(data: bytes, name: str) -> ReadResult:
     from pypdf import PdfReader
 
+    # pypdf logs every repair it makes; without a handler Python would print them
+    # to stderr. The application's own logging configuration still receives them.
+    logging.getLogger("pypdf").addHandler(_QUIET)
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -411,9 +417,12 @@ def _read_pdf(data: bytes, name: str) -> ReadResult:
         raise DocumentReadError(f"Tệp PDF bị hỏng, không đọc được: {name}", code="corrupt") from exc
     if not pages:
         raise DocumentReadError(f"Tệp PDF không có trang nào: {name}", code="empty")
-    texts, notes = _page_texts(pages)
+    texts, notes, broken = _page_texts(pages)
     letters = sum(ch.isalpha() for text in texts for ch in text)
     if letters < _MIN_LETTERS_PER_PAGE * len(pages):
+        # No text layer: a scan has page images; without any, the file is damaged.
+        if broken or not any(map(_has_image, pages)):
+            raise DocumentReadError(f"Tệp PDF bị hỏng hoặc không có chữ đọc được: {name}", code="corrupt")
         raise NeedsOCRError(_OCR_PDF)
     text = clean("\n".join(texts))
     return ReadResult(text=text, format="pdf", encoding=None, notes=notes)
@@ -430,7 +439,16 @@ def _decrypt(reader: Any, name: str) -> None:
         )
 
 
-def _page_texts(pages: list[Any]) -> tuple[list[str], list[str]]:
+def _has_image(page: Any) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject") or {}
+        xobjects = xobjects.get_object()
+        return any(xobjects[key].get_object().get("/Subtype") == "/Image" for key in xobjects)
+    except Exception:  # noqa: BLE001 - damaged resources: no usable image either
+        return False
+
+
+def _page_texts(pages: list[Any]) -> tuple[list[str], list[str], list[int]]:
     texts: list[str] = []
     broken: list[int] = []
     empty: list[int] = []
@@ -448,4 +466,4 @@ def _page_texts(pages: list[Any]) -> tuple[list[str], list[str]]:
         notes.append("Không đọc được trang " + ", ".join(map(str, broken)) + ".")
     if empty:
         notes.append("Trang không có lớp văn bản (có thể là ảnh quét): " + ", ".join(map(str, empty)) + ".")
-    return texts, notes
+    return texts, notes, broken
