@@ -463,6 +463,8 @@ class UnitDirectory:
     def _nouns(self, toks: list[str]) -> tuple[list[str], int]:
         nouns, i = [], 0
         while (k := _match_at(toks, i, _NOUNS)) is not None:
+            if k in _LEVELS and any(n not in _LEVELS for n in nouns):
+                break  # "cơ quan chuyên môn quận": the level word is a qualifier
             nouns.append(k)
             i += len(k.split())
         return nouns, i

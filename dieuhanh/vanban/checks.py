@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from dieuhanh.lib.vntext import fold
 from dieuhanh.vanban import doctypes
@@ -102,6 +102,12 @@ class _Doc:
 
 
 Check = Callable[[_Doc], Iterator[Finding]]
+
+
+class _Entry(NamedTuple):
+    start: int
+    end: int
+    text: str
 
 
 def check_format(prep: Prepared, folded: str, header: Header, closing: Closing,
@@ -200,7 +206,7 @@ def _date_padding(doc: _Doc) -> Iterator[Finding]:
     if len(month) == 1 and month in "12":
         yield doc.find("date_padding", f"Tháng 1 và tháng 2 phải viết có số 0 phía trước (tháng 0{month}, "
                        f"không phải tháng {month})", (m.start(3), m.end(4)), "error", "PL I.II.4b")
-    elif len(month) == 2 and int(month) >= 3:
+    elif month.startswith("0") and int(month) >= 3:
         yield doc.find("date_month_padded", f"Tháng từ 3 đến 12 viết không có số 0 phía trước "
                        f"(tháng {int(month)}, không phải tháng {month})", (m.start(3), m.end(4)),
                        "warning", "PL I.II.4b")
@@ -359,17 +365,15 @@ def _kinh_gui(doc: _Doc) -> Iterator[Finding]:
                            (bad[0].start, bad[0].end), "warning", "PL I.II.9d")
 
 
-def _entries(lines: list[Line]) -> list[Line]:
+def _entries(lines: list[Line]) -> list[_Entry]:
     """Recipient entries: a line opening with a dash, plus its lower-case continuation lines."""
-    entries: list[Line] = []
+    entries: list[_Entry] = []
     for ln in lines:
         if entries and not ln.text.startswith(("-", "+", "•")) and ln.text[:1].islower():
             last = entries[-1]
-            entries[-1] = Line(f"{last.text} {ln.text}", last.start)
-            entries[-1] = Line(entries[-1].text, last.start)
-            object.__setattr__(entries[-1], "text", last.text + " " + ln.text)
+            entries[-1] = _Entry(last.start, ln.end, f"{last.text} {ln.text}")
         else:
-            entries.append(ln)
+            entries.append(_Entry(ln.start, ln.end, ln.text))
     return entries
 
 
@@ -391,6 +395,8 @@ def _noi_nhan(doc: _Doc) -> Iterator[Finding]:
             yield doc.find("missing_noi_nhan", "Thiếu phần «Nơi nhận:» ở cuối văn bản, ngang hàng với chức vụ "
                            "người ký", c.signature_span, "error", "PL I.II.9")
         return
+    if not c.name:
+        return  # no signed name after the list: an excerpt cut inside the closing
     keys = [fold(e) for e in c.distribution]
     region = doc.folded[c.noi_nhan_span[0]:c.noi_nhan_span[1] + 400]
     if not any(k.startswith("luu") for k in keys) and not re.search(r"(?<![a-z])luu\s*:?\s*(vt|van thu)", region):
@@ -456,7 +462,7 @@ def _academic_title(doc: _Doc) -> Iterator[Finding]:
 
 def _end_mark(doc: _Doc) -> Iterator[Finding]:
     start, end = doc.header.body_start, _body_end(doc)
-    if end <= start or END_MARK.search(doc.prep.masked, start, end):
+    if not doc.closing.name or end <= start or END_MARK.search(doc.prep.masked, start, end):
         return
     lines = lines_of(doc.prep.masked, start, end)
     if lines:

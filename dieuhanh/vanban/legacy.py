@@ -120,6 +120,7 @@ _VNI_PATTERN = re.compile(f"[aeouyAEOUYôöÔÖ][{_VNI_MARKS}{_VNI_MARKS.upper()
 _UNICODE_VIET = re.compile(r"[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 _COMBINING_TONE = re.compile(r"[aeiouyAEIOUY\u00c2\u00e2\u00ca\u00ea\u00d4\u00f4][\u0300\u0301\u0303\u0309\u0323]")
 # A word as the legacy encodings spell it: ASCII letters plus any latin-1 symbol.
+_SAMPLE = 200_000
 _TOKEN = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
 # Vowel groups of Vietnamese spelling (semivowel codas included: "ai", "ươu").
@@ -204,6 +205,7 @@ def _candidate_lines(text: str) -> list[str]:
 
 def detect_legacy(text: str) -> str | None:
     """"tcvn3" or "vni" when ``text`` is legacy Vietnamese read as latin-1/cp1252, else None."""
+    text = text[:_SAMPLE]  # a long prefix decides as well as the whole, at bounded cost
     lines = _candidate_lines(text)
     unicode_letters = _unicode_viet_count(text)
     best: tuple[int, str] | None = None

@@ -19,7 +19,11 @@ from dieuhanh.lib.vntext import collapse, fold, tidy
 from dieuhanh.vanban.deadlines import Deadline, find_deadlines
 
 # folded cues that introduce the assignee.
-ASSIGN_CUE = re.compile(r"(?<![a-z])(?:giao cho|giao|de nghi|yeu cau|phan cong|chi dao)\s+(?=[a-z])")
+# "giao" also ends "bàn giao", "được giao" and starts "giao thông": only the verb of assigning counts.
+ASSIGN_CUE = re.compile(
+    r"(?<![a-z])(?:(?<!ban )(?<!duoc )(?<!chuyen )(?<!da )(?<!bi )giao(?:\s+cho)?(?!\s+(?:thong|dich|luu|tiep|ket|khoan|dat|nhan|duc|hang|ban|quyen|vien)(?![a-z]))"
+    r"|de nghi|yeu cau|phan cong|chi dao)\s+(?=[a-z])"
+)
 # folded verbs that start the action after an assignee phrase.
 ACTION_VERBS = (
     "chu tri", "phoi hop", "co trach nhiem", "chiu trach nhiem", "can cu", "tren co so", "to chuc",
@@ -31,7 +35,17 @@ ACTION_VERBS = (
     "theo chuc nang", "trong pham vi", "dinh ky", "tham dinh", "giai quyet", "dieu chinh",
     "sua doi", "chi dao", "quan ly", "xu ly", "phe duyet", "thong bao", "tuyen truyen",
 )
-_ACTION_RE = re.compile(r" (?:" + "|".join(re.escape(v) for v in sorted(ACTION_VERBS, key=len, reverse=True)) + ")")
+# "tổ chức" is also the noun in "các cơ quan, tổ chức liên quan".
+_ACTION_RE = re.compile(
+    r" (?:" + "|".join(re.escape(v) for v in sorted(ACTION_VERBS, key=len, reverse=True)) + ")"
+    r"(?<!to chuc)(?<!to chuc)|(?<![,a-z]) to chuc(?! (?:co )?lien quan| ca nhan| doan the| chinh tri|,|;| va )"
+)
+# An assignee names a unit or an office holder somewhere in it.
+_UNIT_WORD = re.compile(
+    r"(?<![a-z])(so|ban|phong|ubnd|uy ban|hdnd|hoi dong|bo|cuc|chu tich|giam doc|thu truong|truong|"
+    r"cong an|van phong|don vi|co quan|hoi|doan|trung tam|vien|benh vien|thanh tra|kho bac|bao hiem|"
+    r"chinh phu|thu tuong|lanh dao|nguoi dung dau|dia phuong|nganh|to|chi cuc|tinh|huyen|xa|phuong|quan)(?![a-z])"
+)
 OBLIGATION_WORDS = re.compile(
     r"(?<![a-z])(chu tri|phoi hop voi|co trach nhiem|chiu trach nhiem|khan truong|de nghi|yeu cau|giao)(?![a-z])"
 )
@@ -43,14 +57,14 @@ NARRATION = re.compile(
 )
 # folded openings of a phrase that names a unit or an office holder.
 SUBJECT_STARTS = (
-    "thu truong", "chu tich", "pho chu tich", "giam doc", "truong", "chanh", "cac ", "ubnd", "uy ban",
+    "thu truong", "chu tich", "pho chu tich", "giam doc", "truong ", "chanh", "cac ", "ubnd", "uy ban",
     "hdnd", "hoi dong", "so ", "phong", "ban ", "van phong", "bo ", "cuc", "cong an", "trung tam",
     "dai ", "bao ", "hoi ", "doan", "lien doan", "mat tran", "kho bac", "bao hiem", "thanh tra",
     "vien", "benh vien", "tong cuc", "co quan", "don vi", "nguoi dung dau", "lanh dao", "bch",
     "bo chi huy", "chi cuc", "tinh doan", "quan doan", "huyen doan", "ong", "ba ", "dong chi", "d/c",
-    "to cong tac", "tong cong ty", "cong ty", "ngan hang", "quy ", "hieu truong", "thu tuong",
+    "to cong tac", "tong cong ty", "cong ty", "ngan hang", "hieu truong", "thu tuong",
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
 _ITEM_START = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.|[-+•*])\s+")
 
 
@@ -125,7 +139,9 @@ def _assignee_after(text: str, folded: str, pos: int, end: int) -> tuple[str | N
     verb = _ACTION_RE.search(folded, pos, end)
     best = verb.start() if verb else end
     phrase = text[pos:best].strip(" ,;:")
-    if not phrase or len(phrase) > 300:
+    if not phrase or len(phrase) > 300 or not _UNIT_WORD.search(folded, pos, best):
+        return None, pos
+    if phrase.isupper() and len(phrase.split()) <= 4 and not _UNIT_WORD.match(folded, pos):
         return None, pos
     return collapse(phrase), best
 
@@ -138,6 +154,8 @@ def _leading_assignee(text: str, folded: str, start: int, end: int) -> tuple[str
     if lead_in:
         pos += lead_in.end()
     if not text[pos:pos + 1].isupper() or not folded[pos:pos + 30].startswith(SUBJECT_STARTS):
+        return None, pos
+    if folded.startswith(("ban hanh", "truong hop", "bo sung", "dai dien", "doan ket"), pos):
         return None, pos
     phrase, verb_at = _assignee_after(text, folded, pos, end)
     if phrase is None or verb_at >= end or len(phrase.split()) > 40:
@@ -193,16 +211,23 @@ def _clean_action(text: str) -> str:
     return action.strip(" ,;:./") or collapse(text).strip(" ,;:./")
 
 
-def _clause_bounds(deadlines: list[Deadline], start: int, end: int) -> list[tuple[int, int, Deadline | None]]:
+def _clause_bounds(text: str, deadlines: list[Deadline], start: int, end: int) -> list[tuple[int, int, Deadline | None]]:
+    """Cut a sentence into clauses, one per deadline; ";" separates duties inside it.
+
+    "xây dựng kế hoạch … trước ngày 28/2; lập dự toán …; báo cáo … trước ngày 10/11"
+    gives three clauses: two dated, one (the middle one) without a deadline.
+    """
     if not deadlines:
         return [(start, end, None)]
-    bounds = []
+    bounds: list[tuple[int, int, Deadline | None]] = []
     pos = start
-    for i, d in enumerate(deadlines):
-        clause_end = deadlines[i + 1].phrase_span[0] if i + 1 < len(deadlines) else end
-        if i + 1 < len(deadlines):
-            clause_end = d.phrase_span[1]
-        bounds.append((pos, max(clause_end, d.phrase_span[1]), d))
+    for d in deadlines:
+        cut = text.rfind(";", pos, d.phrase_span[0])
+        if cut != -1 and len(text[cut + 1:d.phrase_span[0]].split()) >= 3:
+            if len(text[pos:cut].split()) >= 5:
+                bounds.append((pos, cut, None))
+            pos = cut + 1
+        bounds.append((pos, d.phrase_span[1], d))
         pos = d.phrase_span[1]
     return bounds
 
@@ -252,7 +277,7 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
     role = _role(folded, after, end) if assignee else (previous.role if previous else None)
     coordinators = _coordinators(text, folded, after, end) if assignee else []
     out = []
-    for c_start, c_end, deadline in _clause_bounds(deadlines, max(after, start), end):
+    for c_start, c_end, deadline in _clause_bounds(text, deadlines, max(after, start), end):
         action_text = text[c_start:deadline.phrase_span[0]] if deadline else text[c_start:c_end]
         if deadline and len(action_text.strip(" ,;.")) < 8:
             action_text = text[max(after, start):deadline.phrase_span[0]]

@@ -12,9 +12,7 @@ import logging
 import os
 import re
 import stat
-import unicodedata
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,21 +26,13 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 _LEGACY_NAMES = {legacy.TCVN3: "TCVN3 (ABC)", legacy.VNI: "VNI-Windows"}
 _IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 _UNSUPPORTED_EXTS = {
-    ".xls": "Excel 97-2003 (.xls)",
-    ".xlsx": "Excel (.xlsx)",
-    ".ppt": "PowerPoint 97-2003 (.ppt)",
-    ".pptx": "PowerPoint (.pptx)",
-    ".odt": "OpenDocument (.odt)",
-    ".rtf": "RTF",
-    ".zip": "tệp nén ZIP",
-    ".rar": "tệp nén RAR",
-    ".7z": "tệp nén 7z",
+    ".doc": ".doc (Word 97-2003)", ".xls": "Excel 97-2003 (.xls)", ".xlsx": "Excel (.xlsx)",
+    ".ppt": "PowerPoint 97-2003 (.ppt)", ".pptx": "PowerPoint (.pptx)", ".odt": "OpenDocument (.odt)",
+    ".rtf": "RTF", ".zip": "tệp nén ZIP", ".rar": "tệp nén RAR", ".7z": "tệp nén 7z",
 }
 _SAVE_AS_DOCX = "hãy lưu lại dưới dạng .docx hoặc .pdf"
 _OCR_IMAGE = "Tệp ảnh cần nhận dạng ký tự (OCR) để đọc nội dung; chức năng này chưa có."
-_OCR_PDF = (
-    "Tệp PDF là bản quét (không có lớp văn bản); cần nhận dạng ký tự (OCR), chức năng này chưa có."
-)
+_OCR_PDF = "Tệp PDF là bản quét (không có lớp văn bản); cần nhận dạng ký tự (OCR), chức năng này chưa có."
 # Average letters per page below which a PDF is taken to be a scan.
 _MIN_LETTERS_PER_PAGE = 20
 _QUIET = logging.NullHandler()
@@ -54,6 +44,7 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le", "utf-16"),
     (b"\xfe\xff", "utf-16-be", "utf-16"),
 )
+_SAMPLE = 200_000  # characters looked at when guessing a code page
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -110,10 +101,11 @@ def read_bytes(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
 
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise DocumentReadError(
-            f"Tệp quá lớn ({size / 1048576:.1f} MB); giới hạn là {max_bytes / 1048576:.0f} MB.",
-            code="too_large",
-        )
+        raise DocumentReadError(f"Tệp quá lớn ({_human(size)}); giới hạn là {_human(max_bytes)}.", code="too_large")
+
+
+def _human(size: int) -> str:
+    return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"
 
 
 def _read(data: bytes, name: str, max_bytes: int) -> ReadResult:
@@ -135,7 +127,7 @@ def _unsupported(what: str) -> DocumentReadError:
     return DocumentReadError(f"Định dạng {what} chưa được hỗ trợ, {_SAVE_AS_DOCX}.", code="unsupported")
 
 
-def _is_image(data: bytes, ext: str) -> bool:
+def _is_image(data: bytes) -> bool:
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")):
         return True
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
@@ -152,7 +144,7 @@ def _sniff(data: bytes, ext: str, name: str, max_bytes: int) -> str:
         return _sniff_zip(data, ext, max_bytes)
     if data.startswith(_OLE_MAGIC):
         raise _sniff_ole(data, ext)
-    if _is_image(data, ext) or ext in _IMAGE_EXTS:
+    if _is_image(data) or ext in _IMAGE_EXTS:
         return "image"
     if data.lstrip()[:5] == b"{\\rtf":
         raise _unsupported("RTF")
@@ -160,8 +152,6 @@ def _sniff(data: bytes, ext: str, name: str, max_bytes: int) -> str:
         raise DocumentReadError(f"Tệp PDF bị hỏng (không có phần đầu %PDF): {name}", code="corrupt")
     if ext == ".docx":
         raise DocumentReadError(f"Tệp DOCX bị hỏng (không phải gói ZIP của Word): {name}", code="corrupt")
-    if ext == ".doc":
-        raise _unsupported(".doc (Word 97-2003)")
     if ext in _UNSUPPORTED_EXTS:
         raise _unsupported(_UNSUPPORTED_EXTS[ext])
     return "markdown" if ext in (".md", ".markdown") else "text"
@@ -197,11 +187,13 @@ def _sniff_ole(data: bytes, ext: str) -> DocumentReadError:
 
     if has("EncryptedPackage"):
         return DocumentReadError("Tệp Word được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.", code="encrypted")
-    if has("Workbook") or has("Book") and ext == ".xls":
+    if has("Workbook") or (has("Book") and ext == ".xls"):
         return _unsupported(_UNSUPPORTED_EXTS[".xls"])
     if has("PowerPoint Document"):
         return _unsupported(_UNSUPPORTED_EXTS[".ppt"])
-    return _unsupported(".doc (Word 97-2003)")
+    if has("WordDocument"):
+        return _unsupported(_UNSUPPORTED_EXTS[".doc"])
+    return _unsupported(_UNSUPPORTED_EXTS.get(ext, _UNSUPPORTED_EXTS[".doc"]))
 
 
 # --- plain text -------------------------------------------------------------------
@@ -278,17 +270,11 @@ def _guess_utf16(data: bytes) -> str | None:
 
 def _single_byte(data: bytes) -> str:
     """Bytes as cp1252 where it defines a character, latin-1 elsewhere (never fails)."""
-    return "".join(map(_BYTE_CHARS.__getitem__, data))
+    return data.decode("latin-1").translate(_CP1252_C1)
 
 
-def _byte_char(value: int) -> str:
-    try:
-        return bytes([value]).decode("cp1252")
-    except UnicodeDecodeError:
-        return chr(value)
-
-
-_BYTE_CHARS = tuple(_byte_char(value) for value in range(256))
+# cp1252 differs from latin-1 only in 0x80-0x9F (curly quotes, dashes, ...).
+_CP1252_C1 = {b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)}
 
 
 def _decode_codepage(data: bytes) -> tuple[str, str, list[str]]:
@@ -299,7 +285,7 @@ def _decode_codepage(data: bytes) -> tuple[str, str, list[str]]:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        valid, invalid = legacy.count_vietnamese_words(text)
+        valid, invalid = legacy.count_vietnamese_words(text[:_SAMPLE])
         # On a tie, cp1258 wins only when it yields Vietnamese words at all.
         key = (valid - invalid, (codec == "cp1258") == bool(valid))
         if best is None or key > best[0]:
@@ -319,9 +305,8 @@ _SDT, _SDT_CONTENT, _TXBX = f"{_W}sdt", f"{_W}sdtContent", f"{_W}txbxContent"
 _INLINE_TEXT = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 # Skipped subtrees: deleted text of tracked changes, field codes, and the
 # fallback copy of text boxes that Word writes for old readers.
-_SKIP = frozenset(
-    {f"{_W}del", f"{_W}instrText", f"{_W}delText", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
-)
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_SKIP = frozenset({f"{_W}del", f"{_W}instrText", f"{_W}delText", f"{_MC}Fallback"})
 # A table with at most this many rows and two filled columns is page layout
 # (header block, signature block), not data.
 _LAYOUT_MAX_ROWS = 4
