@@ -239,8 +239,10 @@ def _symbol_format(doc: _Doc) -> Iterator[Finding]:
     lower = [g for g in re.split(r"[-/.]", compact)
              if any(c.islower() for c in g) and g not in MIXED_CASE_CODES and not g.isdigit()]
     if lower:
+        at = doc.text.find(lower[0], sym_span[0], sym_span[1])
         yield doc.find("symbol_case", f"Ký hiệu viết chữ in hoa (chỉ các mã QyĐ, CTr, TTr, TrS có chữ thường); "
-                       f"nhóm «{lower[0]}» có chữ thường", sym_span, severity, "PL I.II.3c")
+                       f"nhóm «{lower[0]}» có chữ thường", (at, at + len(lower[0])) if at >= 0 else sym_span, severity,
+                       "PL I.II.3c")
 
 
 def _type_code(doc: _Doc) -> Iterator[Finding]:
@@ -347,8 +349,8 @@ def _kinh_gui(doc: _Doc) -> Iterator[Finding]:
     if ":" not in kg[0]:
         yield doc.find("kinh_gui_colon", "Sau «Kính gửi» phải có dấu hai chấm", kg.span(), "warning", "PL I.II.9d")
     lines = lines_of(doc.prep.masked, kg.end(), h.kinh_gui_span[1])
-    if len(lines) < 2:
-        return  # all on one line: a flattened page, its layout cannot be judged
+    if not lines or len(lines) == 1 and "\n" not in doc.prep.masked[kg.end():lines[0].start]:
+        return  # label and list on one line: a flattened page, its layout cannot be judged
     entries = _entries(lines)[:len(h.recipients)]
     problems = {
         "kinh_gui_layout": ([e for e in entries if re.search(r";\s*-\s", e.text)],

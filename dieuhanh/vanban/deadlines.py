@@ -33,6 +33,8 @@ WITHIN = re.compile(
     r"trong\s+(?:thoi\s+han|vong|thoi\s+gian)\s+(?:(?:khong\s+qua|toi\s+da)\s+)?(?P<n>\d{1,3}|[a-z ]{2,9}?)\s*(?:\([^)]{0,20}\)\s*)?ngay"
     r"(?P<working>\s+lam\s+viec)?(?:\s*,?\s*(?:ke\s+tu|tinh\s+tu)\s+(?P<event>[^.;,\n]{3,60}))?"
 )
+# "trước ngày 25 hằng tháng": a monthly (quarterly, yearly) report date, no calendar day.
+RECURRING_DAY = re.compile(r"(?:truoc|cham nhat|vao|trong)\s+ngay\s+\d{1,2}\s+(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 _HAS_DIGIT = re.compile(r"\d")
 _PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang)")
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
@@ -71,6 +73,8 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[
             if not dates or dates[0].start - match.end() > 6:
                 continue
             hit = dates[0]
+            if any(d.date_span == (hit.start, hit.end) for d in found):
+                continue  # an earlier, more specific cue already took this date
             if kind == "by" and folded.startswith(("den", "toi"), match.start()) and (
                 _PERIOD_START.search(folded, max(start, match.start() - 90), match.start())
                 or find_dates(folded, ref, max(start, match.start() - 25), match.start())
@@ -83,6 +87,8 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[
             time = match.groupdict().get("time")
             found.append(Deadline(kind, (match.start(), hit.end), hit.value, (hit.start, hit.end),
                                   time=time.strip() if time else None))
+    for match in RECURRING_DAY.finditer(folded, start, end) if cues else ():
+        found.append(Deadline("recurring", match.span(), days=None, event=match.group(0)))
     for match in WITHIN.finditer(folded, start, end) if folded.find("ngay", start, end) != -1 else ():
         days = _number(match["n"])
         if days is None:

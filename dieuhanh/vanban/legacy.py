@@ -270,3 +270,36 @@ def fix_legacy(text: str) -> tuple[str, str | None]:
     if encoding is None:
         return text, None
     return decode_legacy(text, encoding), encoding
+
+
+# cp1252 differs from latin-1 only in 0x80-0x9F (curly quotes, dashes, ...).
+_CP1252_C1 = {b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)}
+
+
+def single_byte_text(data: bytes) -> str:
+    """Bytes as cp1252 where it defines a character, latin-1 elsewhere: never fails,
+    and gives the same characters as a mis-decoded legacy string."""
+    return data.decode("latin-1").translate(_CP1252_C1)
+
+
+def decode_8bit(data: bytes) -> tuple[str, str]:
+    """(text, encoding) for non-UTF-8 bytes: TCVN3 or VNI when detected, else the
+    Windows code page that reads better: cp1258 (Vietnamese) or cp1252 (Western)."""
+    single = single_byte_text(data)
+    encoding = detect_legacy(single)
+    if encoding:
+        return decode_legacy(single, encoding), encoding
+    best: tuple[tuple[int, bool], str, str] | None = None
+    for codec in ("cp1258", "cp1252"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        valid, invalid = count_vietnamese_words(text[:_SAMPLE])
+        # On a tie, cp1258 wins only when it yields Vietnamese words at all.
+        key = (valid - invalid, (codec == "cp1258") == bool(valid))
+        if best is None or key > best[0]:
+            best = (key, codec, text)
+    if best is None:  # bytes undefined in both code pages
+        return single, "latin-1"
+    return best[2], best[1]

@@ -44,7 +44,6 @@ _BOMS = (
     (b"\xff\xfe", "utf-16-le", "utf-16"),
     (b"\xfe\xff", "utf-16-be", "utf-16"),
 )
-_SAMPLE = 200_000  # characters looked at when guessing a code page
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -228,12 +227,10 @@ def _decode_text(data: bytes, name: str) -> tuple[str, str, list[str]]:
         return _decode_unicode(data, "utf-8", "utf-8", strict=True)
     except UnicodeDecodeError:
         pass
-    single = _single_byte(data)
-    encoding = legacy.detect_legacy(single)
-    if encoding:
-        note = f"Đã chuyển từ bảng mã {_LEGACY_NAMES[encoding]} sang Unicode."
-        return legacy.decode_legacy(single, encoding), encoding, [note]
-    return _decode_codepage(data)
+    text, encoding = legacy.decode_8bit(data)
+    if encoding in _LEGACY_NAMES:
+        return text, encoding, [f"Đã chuyển từ bảng mã {_LEGACY_NAMES[encoding]} sang Unicode."]
+    return text, encoding, [f"Tệp không phải UTF-8; đã đọc theo bảng mã {encoding}."]
 
 
 def _decode_unicode(data: bytes, codec: str, label: str, *, strict: bool = False) -> tuple[str, str, list[str]]:
@@ -266,35 +263,6 @@ def _guess_utf16(data: bytes) -> str | None:
     if even > 0.3 and odd < 0.05:
         return "utf-16-be"
     return None
-
-
-def _single_byte(data: bytes) -> str:
-    """Bytes as cp1252 where it defines a character, latin-1 elsewhere (never fails)."""
-    return data.decode("latin-1").translate(_CP1252_C1)
-
-
-# cp1252 differs from latin-1 only in 0x80-0x9F (curly quotes, dashes, ...).
-_CP1252_C1 = {b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)}
-
-
-def _decode_codepage(data: bytes) -> tuple[str, str, list[str]]:
-    """Windows code pages: cp1258 (Vietnamese) unless cp1252 reads as better text."""
-    best: tuple[tuple[int, bool], str, str] | None = None
-    for codec in ("cp1258", "cp1252"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        valid, invalid = legacy.count_vietnamese_words(text[:_SAMPLE])
-        # On a tie, cp1258 wins only when it yields Vietnamese words at all.
-        key = (valid - invalid, (codec == "cp1258") == bool(valid))
-        if best is None or key > best[0]:
-            best = (key, codec, text)
-    if best is None:
-        note = "Không nhận ra bảng mã; đã đọc theo Latin-1, có thể sai dấu."
-        return _single_byte(data), "latin-1", [note]
-    _, codec, text = best
-    return text, codec, [f"Tệp không phải UTF-8; đã đọc theo bảng mã {codec}."]
 
 
 # --- DOCX ---------------------------------------------------------------------------
@@ -361,10 +329,7 @@ def _walk_paragraph(element: Any, parts: list[str], boxes: list[Any]) -> None:
 
 
 def _table_blocks(table: Any) -> list[str]:
-    rows = [
-        ["\n".join(_blocks(cell)) for cell in row.iterchildren(_TC)]
-        for row in table.iterchildren(_TR)
-    ]
+    rows = [["\n".join(_blocks(cell)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return []
@@ -374,11 +339,8 @@ def _table_blocks(table: Any) -> list[str]:
         # Layout table (Decree 30 header or signature block): cells read left to
         # right, row by row, each as its own lines, the way the page is read.
         return [cell for row in rows for cell in row if cell.strip()]
-    lines = []
-    for row in rows:
-        cells = [" ".join(cell.split()).replace("|", "\\|") for cell in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return ["\n".join(lines)]
+    cells = [[" ".join(cell.split()).replace("|", "\\|") for cell in row] for row in rows]
+    return ["\n".join("| " + " | ".join(row) + " |" for row in cells)]
 
 
 # --- PDF ----------------------------------------------------------------------------
@@ -390,7 +352,6 @@ def _read_pdf(data: bytes, name: str) -> ReadResult:
     # pypdf logs every repair it makes; without a handler Python would print them
     # to stderr. The application's own logging configuration still receives them.
     logging.getLogger("pypdf").addHandler(_QUIET)
-
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -406,7 +367,7 @@ def _read_pdf(data: bytes, name: str) -> ReadResult:
     letters = sum(ch.isalpha() for text in texts for ch in text)
     if letters < _MIN_LETTERS_PER_PAGE * len(pages):
         # No text layer: a scan has page images; without any, the file is damaged.
-        if broken or not any(map(_has_image, pages)):
+        if broken or not any(map(_looks_scanned, pages)):
             raise DocumentReadError(f"Tệp PDF bị hỏng hoặc không có chữ đọc được: {name}", code="corrupt")
         raise NeedsOCRError(_OCR_PDF)
     text = clean("\n".join(texts))
@@ -419,33 +380,32 @@ def _decrypt(reader: Any, name: str) -> None:
     except Exception as exc:  # noqa: BLE001 - e.g. AES without the cryptography package
         raise DocumentReadError(f"Tệp PDF được mã hoá, không giải mã được: {name}", code="encrypted") from exc
     if not opened:
-        raise DocumentReadError(
-            f"Tệp PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại: {name}", code="encrypted"
-        )
+        raise DocumentReadError(f"Tệp PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại: {name}", code="encrypted")
 
 
-def _has_image(page: Any) -> bool:
+def _looks_scanned(page: Any) -> bool:
+    """A page drawn from pictures: image or form XObjects, or an inline image."""
     try:
-        xobjects = page["/Resources"].get_object().get("/XObject") or {}
-        xobjects = xobjects.get_object()
-        return any(xobjects[key].get_object().get("/Subtype") == "/Image" for key in xobjects)
-    except Exception:  # noqa: BLE001 - damaged resources: no usable image either
+        xobjects = (page["/Resources"].get_object().get("/XObject") or {}).get_object()
+        if any(xobjects[key].get_object().get("/Subtype") in ("/Image", "/Form") for key in xobjects):
+            return True
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+        return b"BI" in data and b"ID" in data
+    except Exception:  # noqa: BLE001 - damaged resources: nothing usable either
         return False
 
 
 def _page_texts(pages: list[Any]) -> tuple[list[str], list[str], list[int]]:
     texts: list[str] = []
     broken: list[int] = []
-    empty: list[int] = []
     for number, page in enumerate(pages, start=1):
         try:
-            text = page.extract_text() or ""
+            texts.append(page.extract_text() or "")
         except Exception:  # noqa: BLE001 - one bad page should not lose the others
-            text = ""
+            texts.append("")
             broken.append(number)
-        if not text.strip() and number not in broken:
-            empty.append(number)
-        texts.append(text)
+    empty = [n for n, text in enumerate(texts, start=1) if not text.strip() and n not in broken]
     notes = []
     if broken:
         notes.append("Không đọc được trang " + ", ".join(map(str, broken)) + ".")
