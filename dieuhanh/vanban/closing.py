@@ -201,7 +201,21 @@ def _split_authority(lines: list[str]) -> tuple[str | None, str | None]:
 
 
 def _split_tm(rest: str) -> tuple[str | None, str | None]:
-    for marker in (" KT.", " KT ", " CHỦ TỊCH", " THỦ TƯỚNG", " TRƯỞNG BAN", " BÍ THƯ", " GIÁM ĐỐC", " PHÓ "):
+    """TM. <collective> [KT. <head title>] <position>.
+
+    "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" → ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH");
+    "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" → ("TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH").
+    """
+    kt = re.search(r"\s(KT|TL|TUQ)\s?\.\s*", rest)
+    if kt:
+        collective = rest[:kt.start()].strip()
+        inner = PREFIX.match(rest[kt.start():].strip())
+        tail = rest[kt.end():]
+        for title in HEAD_TITLES:
+            if tail.startswith(title) and len(tail) > len(title):
+                return f"TM. {collective} {kt.group(1)}. {title}", tail[len(title):].strip(" ,") or None
+        return f"TM. {collective}", (rest[kt.start():].strip() if inner else None)
+    for marker in (" CHỦ TỊCH", " THỦ TƯỚNG", " TRƯỞNG BAN", " BÍ THƯ", " GIÁM ĐỐC", " PHÓ "):
         idx = rest.find(marker)
         if idx > 0:
             return f"TM. {rest[:idx].strip()}", rest[idx:].strip() or None
