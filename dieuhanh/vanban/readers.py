@@ -268,7 +268,7 @@ def _guess_utf16(data: bytes) -> str | None:
 # --- DOCX ---------------------------------------------------------------------------
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _TBL, _TR, _TC, _T = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}t"
+_P, _R, _TBL, _TR, _TC, _T = (f"{_W}{tag}" for tag in ("p", "r", "tbl", "tr", "tc", "t"))
 _SDT, _SDT_CONTENT, _TXBX = f"{_W}sdt", f"{_W}sdtContent", f"{_W}txbxContent"
 _INLINE_TEXT = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 # Skipped subtrees: deleted text of tracked changes, field codes, and the
@@ -283,53 +283,88 @@ _LAYOUT_MAX_ROWS = 4
 def _read_docx(data: bytes, name: str) -> ReadResult:
     import docx  # python-docx; imported here so text-only callers need not load lxml
 
+    fonts: set[str] = set()
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks = _blocks(document.element.body)
+        blocks = _blocks(document.element.body, fonts)
     except Exception as exc:  # noqa: BLE001 - zip, XML, and package errors all mean "broken"
         raise DocumentReadError(f"Tệp DOCX bị hỏng, không đọc được: {name}", code="corrupt") from exc
-    text = clean("\n\n".join(blocks))
+    text, encoding, notes = _fix_mojibake("\n\n".join(blocks), fonts)
     if not text.strip():
         raise DocumentReadError(f"Tệp DOCX không có nội dung văn bản: {name}", code="empty")
-    return ReadResult(text=text, format="docx", encoding=None, notes=[])
+    return ReadResult(text=text, format="docx", encoding=encoding, notes=notes)
 
 
-def _blocks(container: Any) -> list[str]:
-    """Text blocks of a body, cell or text box, in document order; empty ones skipped."""
+def _fix_mojibake(text: str, fonts: set[str]) -> tuple[str, str | None, list[str]]:
+    """Legacy-font text left after run-level conversion (fonts set in styles, or PDFs)."""
+    text, encoding = legacy.fix_legacy(text)
+    found = sorted(fonts | ({encoding} if encoding else set()))
+    notes = [f"Đã chuyển chữ phông {_LEGACY_NAMES[code]} sang Unicode." for code in found]
+    return clean(text), (found[0] if found else None), notes
+
+
+def _font_encoding(run: Any) -> str | None:
+    """Legacy encoding implied by a run's font: .VnTime → TCVN3, VNI-Times → VNI."""
+    fonts = run.find(f"{_W}rPr/{_W}rFonts")
+    name = "" if fonts is None else (fonts.get(f"{_W}ascii") or fonts.get(f"{_W}hAnsi") or "")
+    if name.lower().startswith(".vn"):
+        return legacy.TCVN3
+    return legacy.VNI if name.upper().startswith("VNI") else None
+
+
+def _run_text(run: Any, boxes: list[Any], fonts: set[str]) -> str:
+    parts: list[str] = []
+    _walk_paragraph(run, parts, boxes, fonts)
+    text = "".join(parts)
+    encoding = _font_encoding(run)
+    if encoding is None or not text:
+        return text
+    fonts.add(encoding)
+    text = legacy.decode_legacy(text, encoding)
+    # .VnTimeH and its kin draw capitals with the lower-case codes.
+    name = run.find(f"{_W}rPr/{_W}rFonts").get(f"{_W}ascii") or ""
+    return text.upper() if encoding == legacy.TCVN3 and name.endswith("H") else text
+
+
+def _blocks(container: Any, fonts: set[str]) -> list[str]:
+    """Text blocks of a body, cell or text box, in document order; empty ones skipped.
+    ``fonts`` collects the legacy encodings met in run fonts."""
     blocks: list[str] = []
     for child in container.iterchildren():
         if child.tag == _P:
             parts: list[str] = []
             boxes: list[Any] = []
-            _walk_paragraph(child, parts, boxes)
+            _walk_paragraph(child, parts, boxes, fonts)
             text = "".join(parts).strip()
             if text:
                 blocks.append(text)
             for box in boxes:
-                blocks.extend(_blocks(box))
+                blocks.extend(_blocks(box, fonts))
         elif child.tag == _TBL:
-            blocks.extend(_table_blocks(child))
+            blocks.extend(_table_blocks(child, fonts))
         elif child.tag == _SDT:
             for content in child.iterchildren(_SDT_CONTENT):
-                blocks.extend(_blocks(content))
+                blocks.extend(_blocks(content, fonts))
     return blocks
 
 
-def _walk_paragraph(element: Any, parts: list[str], boxes: list[Any]) -> None:
+def _walk_paragraph(element: Any, parts: list[str], boxes: list[Any], fonts: set[str]) -> None:
     for child in element.iterchildren():
         tag = child.tag
         if tag == _T:
             parts.append(child.text or "")
         elif tag in _INLINE_TEXT:
             parts.append(_INLINE_TEXT[tag])
+        elif tag == _R:
+            parts.append(_run_text(child, boxes, fonts))
         elif tag == _TXBX:
             boxes.append(child)  # a text box: its own paragraphs, read after this one
         elif isinstance(tag, str) and tag not in _SKIP:
-            _walk_paragraph(child, parts, boxes)
+            _walk_paragraph(child, parts, boxes, fonts)
 
 
-def _table_blocks(table: Any) -> list[str]:
-    rows = [["\n".join(_blocks(cell)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
+def _table_blocks(table: Any, fonts: set[str]) -> list[str]:
+    rows = [["\n".join(_blocks(cell, fonts)) for cell in row.iterchildren(_TC)] for row in table.iterchildren(_TR)]
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return []
@@ -370,8 +405,8 @@ def _read_pdf(data: bytes, name: str) -> ReadResult:
         if broken or not any(map(_looks_scanned, pages)):
             raise DocumentReadError(f"Tệp PDF bị hỏng hoặc không có chữ đọc được: {name}", code="corrupt")
         raise NeedsOCRError(_OCR_PDF)
-    text = clean("\n".join(texts))
-    return ReadResult(text=text, format="pdf", encoding=None, notes=notes)
+    text, encoding, legacy_notes = _fix_mojibake("\n".join(texts), set())
+    return ReadResult(text=text, format="pdf", encoding=encoding, notes=notes + legacy_notes)
 
 
 def _decrypt(reader: Any, name: str) -> None:
