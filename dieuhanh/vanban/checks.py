@@ -1,19 +1,13 @@
 """Decree 30 format checks: what a văn thư would send back for correction.
 
-Each check reads the parsed header and closing plus the prepared text and
-reports :class:`Finding` objects whose spans point into ``prep.text``.
-
-Checks run only on what the text lets them decide:
-
-* header checks need a real header — a Quốc hiệu, a "Số:" line or a dated
-  place line; a number quoted by a web portal ("Theo Công văn số …") is not one;
-* closing checks need a signature or a Nơi nhận block (not a truncated excerpt);
-* a text whose diacritics are lost (OCR without Vietnamese) gets one info
-  finding instead of guesses.
-
-Documents dated before 05/03/2020 are judged by Thông tư 01/2011/TT-BNV: the
-rules Decree 30 introduced (unit group of a công văn symbol, the end of
-"hỏa tốc hẹn giờ") are not applied, and symbol form errors are warnings.
+Each check reads the parsed header and closing plus the prepared text and reports
+:class:`Finding` objects with spans into ``prep.text``. Checks run only on what the
+text lets them decide: header checks need a real header (Quốc hiệu, a "Số:" line or
+a dated place line — a portal's "(Theo Công văn số …)" is not one), closing checks
+need a signature or a Nơi nhận block, and a text that lost its diacritics (OCR) gets
+one info finding instead of guesses. Documents dated before 05/03/2020 are judged by
+Thông tư 01/2011/TT-BNV: rules Decree 30 introduced (unit group of a công văn
+symbol, no "hỏa tốc hẹn giờ") are not applied, and symbol form errors are warnings.
 """
 
 from __future__ import annotations
@@ -22,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from dieuhanh.lib.vntext import fold
 from dieuhanh.vanban import doctypes
@@ -51,7 +45,7 @@ BARE_DATE_LINE = re.compile(r"(?:^|\n)[ \t*_|#]*(ngay\s*\d{1,2}[\s,.]*thang\s*\d
 TIEU_NGU_FORM = re.compile(r"\S+\s+\S+\s+-\s+\S+\s+\S+\s+-\s+\S+\s+\S+")
 HEN_GIO = re.compile(r"hoa\s*toc\s*hen\s*gio")
 BAD_PREFIX = re.compile(
-    rf"(?<![\w./])(?:(?:TM|KT|TL|TUQ)(?=[ \t]*\n?[ \t]*[{UPPER}][{UPPER}])(?![ \t]*\.)"
+    rf"(?<![\w./])(?:(?:TM|KT|TL|TUQ)(?=\s+[{UPPER}][{UPPER}])"
     rf"|(?:T/M|K/T|T/L|T\.M\.?|K\.T\.?|T\.L\.?|(?:TM|KT|TL|TUQ)\s*:)(?=\s*[{UPPER}]))"
 )
 ACADEMIC = re.compile(
@@ -81,6 +75,7 @@ class _Doc:
     header: Header
     closing: Closing
     today: date | None = None
+    own_number: bool = False  # the number is the document's own "Số:" line, not a quotation
 
     @property
     def text(self) -> str:
@@ -96,24 +91,19 @@ class _Doc:
             return Finding(code, f"{message}.", span, severity, ref)
         if self.legacy:
             return Finding(code, f"{message} — {TT01}.", span, severity, f"TT 01/2011/TT-BNV (như NĐ 30/2020, {ref})")
-        part = re.match(r"PL ([IVX]+)|(Điều \d+|Mẫu [\d.]+)", ref)
+        part = re.match(r"PL ([IVX]+)|(Điều \d+|Mẫu [\d.-]+)", ref)
         where = f"Phụ lục {part[1]}" if part and part[1] else (part[2] if part else "")
         return Finding(code, f"{message} — {where}, {ND30}.", span, severity, f"NĐ 30/2020, {ref}")
 
 
 Check = Callable[[_Doc], Iterator[Finding]]
-
-
-class _Entry(NamedTuple):
-    start: int
-    end: int
-    text: str
+Entry = tuple[int, int, str]  # start, end, text of one Kính gửi line (with its wrapped lines)
 
 
 def check_format(prep: Prepared, folded: str, header: Header, closing: Closing,
                  today: date | None = None) -> list[Finding]:
     """Decree 30 (or TT 01/2011) format findings for one parsed document, in text order."""
-    doc = _Doc(prep, folded, header, closing, today)
+    doc = _Doc(prep, folded, header, closing, today, _number_line(folded, header.number_span))
     if _degraded(prep.masked, folded):
         return [doc.find("text_degraded", "Văn bản mất dấu tiếng Việt (OCR lỗi hoặc gõ không dấu); "
                          "bỏ qua kiểm tra thể thức", (0, len(prep.text)), "info", "kiểm tra dữ liệu")]
@@ -138,21 +128,20 @@ def _degraded(masked: str, folded: str) -> bool:
     return letters >= 200 and marked / letters < 0.08
 
 
-def _number_line(doc: _Doc) -> bool:
-    """The number comes from the document's own "Số:" line, not a portal's citation."""
-    span = doc.header.number_span
+def _number_line(folded: str, span: Span | None) -> bool:
+    """The number comes from a "Số:" line, not from a portal's "(Theo Công văn số …)"."""
     if span is None:
         return False
     a = span[0]
-    if re.match(r"s[o6]\s*:", doc.folded[a:a + 6]):
+    if re.match(r"s[o6]\s*:", folded[a:a + 6]):
         return True
-    prefix = doc.folded[doc.folded.rfind("\n", 0, a) + 1:a]
+    prefix = folded[folded.rfind("\n", 0, a) + 1:a]
     return bool(re.search(r"(?<![a-z])s[o6]\s*:\s*$", prefix) or re.fullmatch(r"[\s*_|#>]*s[o6]\s+", prefix))
 
 
 def _has_header(doc: _Doc) -> bool:
     h = doc.header
-    return bool(h.quoc_hieu_span or h.date_text or _number_line(doc))
+    return bool(h.quoc_hieu_span or h.date_text or doc.own_number)
 
 
 def _groups(symbol: str) -> list[str]:
@@ -164,14 +153,11 @@ def _groups(symbol: str) -> list[str]:
 def _symbol_span(doc: _Doc) -> Span | None:
     """Where the symbol (after "number/") stands in the text."""
     span = doc.header.number_span
-    if span is None:
+    slash = doc.text.find("/", *span) if span and doc.own_number else -1
+    if span is None or slash < 0:
         return None
-    slash = doc.text.find("/", span[0], span[1])
-    if slash < 0:
-        return None
-    start = slash + 1
-    while start < span[1] and doc.text[start].isspace():
-        start += 1
+    rest = doc.text[slash + 1:span[1]]
+    start = span[1] - len(rest.lstrip())
     return (start, span[1]) if start < span[1] else None
 
 
@@ -194,9 +180,7 @@ def _body_end(doc: _Doc) -> int:
 # -- header ----------------------------------------------------------------
 def _date_padding(doc: _Doc) -> Iterator[Finding]:
     h = doc.header
-    if not (h.date_text and h.date_span):
-        return
-    m = DAY_MONTH.search(doc.folded, *h.date_span)
+    m = DAY_MONTH.search(doc.folded, *h.date_span) if h.date_text and h.date_span else None
     if m is None:
         return
     day, month = m[2], m[4]
@@ -215,7 +199,7 @@ def _date_padding(doc: _Doc) -> Iterator[Finding]:
 def _number_padding(doc: _Doc) -> Iterator[Finding]:
     h = doc.header
     digits = re.match(r"\d+", h.number_text or "")
-    if h.number_span is None or digits is None or not _number_line(doc):
+    if h.number_span is None or digits is None or not doc.own_number:
         return
     if len(digits[0]) == 1 and digits[0] != "0":
         span = (h.number_span[0], h.number_span[0] + len(digits[0]))
@@ -225,7 +209,7 @@ def _number_padding(doc: _Doc) -> Iterator[Finding]:
 
 def _symbol_format(doc: _Doc) -> Iterator[Finding]:
     h, sym_span = doc.header, _symbol_span(doc)
-    if not h.symbol or sym_span is None or h.number_span is None or not _number_line(doc):
+    if not h.symbol or sym_span is None or h.number_span is None:
         return
     severity = "warning" if doc.legacy else "error"
     start = h.number_span[0] if h.number_text else doc.text.rfind("/", 0, sym_span[0])
@@ -248,7 +232,7 @@ def _symbol_format(doc: _Doc) -> Iterator[Finding]:
 def _type_code(doc: _Doc) -> Iterator[Finding]:
     h, sym_span = doc.header, _symbol_span(doc)
     groups = _groups(h.symbol or "")
-    if not groups or sym_span is None or not _number_line(doc):
+    if not groups or sym_span is None:
         return
     first = groups[0]
     at = doc.text.find(first, sym_span[0], sym_span[1])
@@ -268,11 +252,9 @@ def _type_code(doc: _Doc) -> Iterator[Finding]:
 
 def _cv_unit(doc: _Doc) -> Iterator[Finding]:
     h, sym_span = doc.header, _symbol_span(doc)
-    if h.doc_type != "Công văn" or not h.symbol or h.date is None or h.date < DECREE30_START:
+    if h.doc_type != "Công văn" or not h.symbol or sym_span is None or h.date is None:
         return
-    if sym_span is None or not _number_line(doc) or re.match(r"\d{4}/", h.symbol):
-        return
-    if len(_groups(h.symbol)) == 1:
+    if h.date >= DECREE30_START and "/" not in h.symbol and len(_groups(h.symbol)) == 1:
         yield doc.find("cv_missing_unit", f"Ký hiệu công văn gồm tên cơ quan và đơn vị soạn thảo hoặc lĩnh vực "
                        f"(05/BNV-VP); «{h.symbol}» thiếu nhóm đơn vị", sym_span, "warning", "PL I.II.3b, Mẫu 1.5")
 
@@ -329,7 +311,7 @@ def _cong_van_vv(doc: _Doc) -> Iterator[Finding]:
     h = doc.header
     if h.doc_type != "Công văn":
         return
-    if h.number_span and _number_line(doc) and not h.has_vv and not h.type_title:
+    if h.number_span and doc.own_number and not h.has_vv and not h.type_title:
         yield doc.find("missing_vv", "Công văn phải có trích yếu bắt đầu bằng «V/v» dưới số, ký hiệu",
                        h.number_span, "error", "PL I.II.5b")
     for ln in lines_of(doc.prep.masked, 0, min(len(doc.text), HEADER_WINDOW)):
@@ -352,30 +334,27 @@ def _kinh_gui(doc: _Doc) -> Iterator[Finding]:
     if not lines or len(lines) == 1 and "\n" not in doc.prep.masked[kg.end():lines[0].start]:
         return  # label and list on one line: a flattened page, its layout cannot be judged
     entries = _entries(lines)[:len(h.recipients)]
+    last = len(entries) - 1
     problems = {
-        "kinh_gui_layout": ([e for e in entries if re.search(r";\s*-\s", e.text)],
-                            "mỗi nơi nhận viết trên một dòng"),
-        "kinh_gui_dash": ([e for e in entries if not re.match(r"-\s", e.text)],
-                          "mỗi dòng bắt đầu bằng gạch đầu dòng «- »"),
-        "kinh_gui_punctuation": ([e for i, e in enumerate(entries)
-                                  if e.text[-1] != ("." if i == len(entries) - 1 else ";")],
+        "kinh_gui_layout": ([e for e in entries if re.search(r";\s*-\s", e[2])], "mỗi nơi nhận viết trên một dòng"),
+        "kinh_gui_dash": ([e for e in entries if not re.match(r"-\s", e[2])], "mỗi dòng bắt đầu bằng «- »"),
+        "kinh_gui_punctuation": ([e for i, e in enumerate(entries) if e[2][-1] != (";" if i < last else ".")],
                                  "mỗi dòng kết thúc bằng «;», dòng cuối bằng «.»"),
     }
     for code, (bad, rule) in problems.items():
         if bad:
-            yield doc.find(code, f"Kính gửi nhiều nơi: {rule} ({len(bad)} dòng chưa đúng)",
-                           (bad[0].start, bad[0].end), "warning", "PL I.II.9d")
+            yield doc.find(code, f"Kính gửi nhiều nơi: {rule} ({len(bad)} dòng chưa đúng)", bad[0][:2],
+                           "warning", "PL I.II.9d")
 
 
-def _entries(lines: list[Line]) -> list[_Entry]:
+def _entries(lines: list[Line]) -> list[Entry]:
     """Recipient entries: a line opening with a dash, plus its lower-case continuation lines."""
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     for ln in lines:
         if entries and not ln.text.startswith(("-", "+", "•")) and ln.text[:1].islower():
-            last = entries[-1]
-            entries[-1] = _Entry(last.start, ln.end, f"{last.text} {ln.text}")
+            entries[-1] = (entries[-1][0], ln.end, f"{entries[-1][2]} {ln.text}")
         else:
-            entries.append(_Entry(ln.start, ln.end, ln.text))
+            entries.append((ln.start, ln.end, ln.text))
     return entries
 
 
@@ -404,8 +383,7 @@ def _noi_nhan(doc: _Doc) -> Iterator[Finding]:
     if not any(k.startswith("luu") for k in keys) and not re.search(r"(?<![a-z])luu\s*:?\s*(vt|van thu)", region):
         yield doc.find("missing_luu", "Nơi nhận phải kết thúc bằng dòng lưu văn thư (- Lưu: VT, …)",
                        c.noi_nhan_span, "warning", "PL I.II.9")
-    wants_nhu_tren = h.doc_type == "Công văn" or h.doc_type in ("Tờ trình", "Báo cáo") and h.kinh_gui_span
-    if wants_nhu_tren and h.kinh_gui_span and "nhu tren" not in region:
+    if h.kinh_gui_span and h.doc_type in ("Công văn", "Tờ trình", "Báo cáo") and "nhu tren" not in region:
         yield doc.find("missing_nhu_tren", f"{h.doc_type} gửi các nơi ở «Kính gửi» thì Nơi nhận bắt đầu bằng "
                        "«- Như trên;»", c.noi_nhan_span, "warning", "PL I.II.9")
 
@@ -421,15 +399,11 @@ def _authority_prefix(doc: _Doc) -> Iterator[Finding]:
 
 
 def _kt_deputy(doc: _Doc) -> Iterator[Finding]:
-    c = doc.closing
+    c, sig = doc.closing, doc.closing.signature_span
     auth, position = c.authority or "", c.position or ""
-    if c.signature_span is None or not position:
+    signs_for = auth.startswith("KT.") or auth.startswith("TM.") and "KT." in position
+    if sig is None or not position or not signs_for or signer_is_deputy(position):
         return
-    if not (auth.startswith("KT.") or auth.startswith("TM.") and "KT." in position):
-        return
-    if signer_is_deputy(position):
-        return
-    sig = c.signature_span
     after = _phrase_span(doc, auth, sig[0], sig[1])
     span = _phrase_span(doc, position, after[1] if after else sig[0], sig[1]) or sig
     yield doc.find("kt_position_not_deputy", f"Ký thay (KT.) là cấp phó ký thay người đứng đầu: dòng chức vụ phải là "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,15 +29,16 @@ def variant(*pairs: tuple[str, str]) -> str:
     return text
 
 
-def findings(raw: str) -> list[dict]:
-    return parse_text(raw)["warnings"]
+def findings(raw: str) -> list[dict[str, Any]]:
+    warnings: list[dict[str, Any]] = parse_text(raw)["warnings"]
+    return warnings
 
 
 def codes(raw: str) -> set[str]:
     return {w["code"] for w in findings(raw)}
 
 
-def one(raw: str, code: str) -> tuple[dict, str]:
+def one(raw: str, code: str) -> tuple[dict[str, Any], str]:
     """The single finding with ``code`` and the text its span points at."""
     hits = [w for w in findings(raw) if w["code"] == code]
     assert len(hits) == 1, findings(raw)
@@ -224,7 +226,7 @@ def test_future_date_needs_today() -> None:
     closing = parse_closing(prep.text, prep.masked, folded, header.body_start)
     assert check_format(prep, folded, header, closing) == []
     late = check_format(prep, folded, header, closing, today=date(2020, 3, 1))
-    assert [(f.code, prep.text[slice(*f.span)]) for f in late] == [
+    assert [(f.code, prep.text[slice(*f.span)] if f.span else None) for f in late] == [
         ("date_in_future", "Cái Răng, ngày 02 tháng 3 năm 2020")]
 
 
