@@ -117,10 +117,12 @@ _VNI_PATTERN = re.compile(f"[aeouyAEOUYôöÔÖ][{_VNI_MARKS}{_VNI_MARKS.upper()
 
 # Letters that only Unicode Vietnamese uses (beyond latin-1): a line holding one
 # cannot be legacy mojibake, and many of them mean the text is already Unicode.
-_UNICODE_VIET = re.compile(r"[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
-_COMBINING_TONE = re.compile(r"[aeiouyAEIOUY\u00c2\u00e2\u00ca\u00ea\u00d4\u00f4][\u0300\u0301\u0303\u0309\u0323]")
+# Combining marks count too: mis-decoded 8-bit text never contains them (NFD input does).
+_UNICODE_VIET = re.compile(
+    r"[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9\u0300-\u036f]"
+)
+_SAMPLE = 200_000  # characters a decision looks at: a long prefix decides as well as the whole
 # A word as the legacy encodings spell it: ASCII letters plus any latin-1 symbol.
-_SAMPLE = 200_000
 _TOKEN = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _ONSET = "ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx]"
 # Vowel groups of Vietnamese spelling (semivowel codas included: "ai", "ươu").
@@ -196,7 +198,7 @@ def _score(lines: list[str], encoding: str) -> tuple[int, int, int]:
 
 
 def _unicode_viet_count(text: str) -> int:
-    return len(_UNICODE_VIET.findall(text)) + len(_COMBINING_TONE.findall(text))
+    return len(_UNICODE_VIET.findall(text))
 
 
 def _candidate_lines(text: str) -> list[str]:
@@ -205,7 +207,7 @@ def _candidate_lines(text: str) -> list[str]:
 
 def detect_legacy(text: str) -> str | None:
     """"tcvn3" or "vni" when ``text`` is legacy Vietnamese read as latin-1/cp1252, else None."""
-    text = text[:_SAMPLE]  # a long prefix decides as well as the whole, at bounded cost
+    text = text[:_SAMPLE]
     lines = _candidate_lines(text)
     unicode_letters = _unicode_viet_count(text)
     best: tuple[int, str] | None = None
@@ -229,9 +231,14 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _restore_case(line: str) -> str:
-    ascii_letters = [ch for ch in line if ch.isascii() and ch.isalpha()]
-    upper = sum(ch.isupper() for ch in ascii_letters)
-    shouting = len(ascii_letters) >= 4 and upper >= 0.8 * len(ascii_letters)
+    # Judge the line by the non-initial ASCII letters of words that also hold VN3
+    # codes: "Số: 313/UBND" is title case ("UBND" and the initial "S" say nothing),
+    # "CéNG HßA" is a capitals line.
+    inner = [
+        ch for word in _WORD.findall(line) if not word.isascii()
+        for ch in word[1:] if ch.isascii()
+    ]
+    shouting = len(inner) >= 3 and sum(ch.isupper() for ch in inner) >= 0.8 * len(inner)
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)

@@ -59,27 +59,21 @@ class ReadResult:
 
 def read_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
     """Read the file at ``path``; raise DocumentReadError when it cannot be read."""
-    target = Path(os.fspath(path))
+    target = Path(os.fsdecode(path))
     try:
         info = target.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise DocumentReadError(f"Đây là thư mục, không phải tệp: {target}", code="not_a_file")
+        if not stat.S_ISREG(info.st_mode):  # FIFOs and devices would block or never end
+            raise DocumentReadError(f"Không phải tệp thông thường: {target}", code="not_a_file")
+        _check_size(info.st_size, max_bytes)
+        with open(target, "rb") as handle:
+            data = handle.read(max_bytes + 1)  # +1: notice a file that grew since stat()
     except FileNotFoundError:
         raise DocumentReadError(f"Không tìm thấy tệp: {target}", code="not_found") from None
     except PermissionError:
         raise DocumentReadError(f"Không có quyền đọc tệp: {target}", code="permission") from None
-    except (OSError, ValueError) as exc:
-        raise DocumentReadError(f"Không mở được tệp: {target}", code="unreadable") from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise DocumentReadError(f"Đây là thư mục, không phải tệp: {target}", code="not_a_file")
-    if not stat.S_ISREG(info.st_mode):
-        # FIFOs and devices would block or never end.
-        raise DocumentReadError(f"Không phải tệp thông thường: {target}", code="not_a_file")
-    _check_size(info.st_size, max_bytes)
-    try:
-        with open(target, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # +1: notice a file that grew since stat()
-    except PermissionError:
-        raise DocumentReadError(f"Không có quyền đọc tệp: {target}", code="permission") from None
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ELOOP, name too long, NUL in the path...
         raise DocumentReadError(f"Không đọc được tệp: {target}", code="unreadable") from exc
     return read_bytes(data, target.name, max_bytes=max_bytes)
 
@@ -137,8 +131,8 @@ def _is_image(data: bytes) -> bool:
 
 def _sniff(data: bytes, ext: str, name: str, max_bytes: int) -> str:
     """Format from magic bytes first, then from the extension; raise for unsupported ones."""
-    if b"%PDF-" in data[:1024]:  # the spec tolerates junk before the header
-        return "pdf"
+    if data.startswith(b"%PDF-") or (ext == ".pdf" and b"%PDF-" in data[:1024]):
+        return "pdf"  # readers tolerate junk before the header; trust that only for .pdf
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return _sniff_zip(data, ext, max_bytes)
     if data.startswith(_OLE_MAGIC):
@@ -166,7 +160,7 @@ def _sniff_zip(data: bytes, ext: str, max_bytes: int) -> str:
         raise DocumentReadError(f"Tệp {what} bị hỏng, không mở được.", code="corrupt") from exc
     if unpacked > 10 * max(max_bytes, 1024 * 1024):
         raise DocumentReadError("Tệp nén giải ra quá lớn, không đọc được.", code="too_large")
-    if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+    if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         raise _unsupported(_UNSUPPORTED_EXTS[".xlsx"])
@@ -185,7 +179,7 @@ def _sniff_ole(data: bytes, ext: str) -> DocumentReadError:
         return stream.encode("utf-16-le") in data
 
     if has("EncryptedPackage"):
-        return DocumentReadError("Tệp Word được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.", code="encrypted")
+        return DocumentReadError("Tệp Office được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.", code="encrypted")
     if has("Workbook") or (has("Book") and ext == ".xls"):
         return _unsupported(_UNSUPPORTED_EXTS[".xls"])
     if has("PowerPoint Document"):
@@ -217,9 +211,9 @@ def _decode_text(data: bytes, name: str) -> tuple[str, str, list[str]]:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             return _decode_unicode(data[len(bom):], codec, label)
-    codec = _guess_utf16(data)
-    if codec:
-        text, label, notes = _decode_unicode(data, codec, "utf-16")
+    utf16 = _guess_utf16(data)
+    if utf16:
+        text, label, notes = _decode_unicode(data, utf16, "utf-16")
         return text, label, [*notes, "Tệp UTF-16 không có BOM."]
     if b"\x00" in data:
         raise DocumentReadError(f"Tệp không phải văn bản: {name}", code="binary")
@@ -303,27 +297,20 @@ def _fix_mojibake(text: str, fonts: set[str]) -> tuple[str, str | None, list[str
     return clean(text), (found[0] if found else None), notes
 
 
-def _font_encoding(run: Any) -> str | None:
-    """Legacy encoding implied by a run's font: .VnTime → TCVN3, VNI-Times → VNI."""
-    fonts = run.find(f"{_W}rPr/{_W}rFonts")
-    name = "" if fonts is None else (fonts.get(f"{_W}ascii") or fonts.get(f"{_W}hAnsi") or "")
-    if name.lower().startswith(".vn"):
-        return legacy.TCVN3
-    return legacy.VNI if name.upper().startswith("VNI") else None
-
-
 def _run_text(run: Any, boxes: list[Any], fonts: set[str]) -> str:
+    """A run's text; runs in legacy fonts (.VnTime → TCVN3, VNI-Times → VNI) converted."""
     parts: list[str] = []
     _walk_paragraph(run, parts, boxes, fonts)
     text = "".join(parts)
-    encoding = _font_encoding(run)
-    if encoding is None or not text:
+    props = run.find(f"{_W}rPr/{_W}rFonts")
+    font = "" if props is None else (props.get(f"{_W}ascii") or props.get(f"{_W}hAnsi") or "")
+    encoding = {".VN": legacy.TCVN3, "VNI": legacy.VNI}.get(font[:3].upper())
+    if encoding is None or not text.strip():
         return text
     fonts.add(encoding)
     text = legacy.decode_legacy(text, encoding)
     # .VnTimeH and its kin draw capitals with the lower-case codes.
-    name = run.find(f"{_W}rPr/{_W}rFonts").get(f"{_W}ascii") or ""
-    return text.upper() if encoding == legacy.TCVN3 and name.endswith("H") else text
+    return text.upper() if encoding == legacy.TCVN3 and font.endswith("H") else text
 
 
 def _blocks(container: Any, fonts: set[str]) -> list[str]:
@@ -421,7 +408,8 @@ def _decrypt(reader: Any, name: str) -> None:
 def _looks_scanned(page: Any) -> bool:
     """A page drawn from pictures: image or form XObjects, or an inline image."""
     try:
-        xobjects = (page["/Resources"].get_object().get("/XObject") or {}).get_object()
+        found = page["/Resources"].get_object().get("/XObject")
+        xobjects = found.get_object() if found is not None else {}
         if any(xobjects[key].get_object().get("/Subtype") in ("/Image", "/Form") for key in xobjects):
             return True
         contents = page.get_contents()

@@ -7,6 +7,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -89,7 +90,8 @@ def seed_docx(*, data_table: bool = False) -> bytes:
         document.add_paragraph("   ")
     if data_table:
         table = document.add_table(rows=3, cols=3)
-        for row, values in enumerate((("STT", "Nội dung", "Thời hạn"), ("1", "Tổng kết", "10/4"), ("2", "Báo cáo", "1/5"))):
+        rows = (("STT", "Nội dung", "Thời hạn"), ("1", "Tổng kết", "10/4"), ("2", "Báo cáo", "1/5"))
+        for row, values in enumerate(rows):
             for col, value in enumerate(values):
                 table.cell(row, col).text = value
     signature = document.add_table(rows=1, cols=2)
@@ -258,6 +260,45 @@ def test_docx_nfd_and_nbsp_are_cleaned(tmp_path: Path) -> None:
 
 def test_docx_renamed_to_doc_is_read_by_content() -> None:
     assert read_bytes(seed_docx(), "cv.doc").format == "docx"
+
+
+def test_docx_runs_in_legacy_fonts_are_converted() -> None:
+    document = docx.Document()
+    paragraphs: list[tuple[str, str, Callable[[str], str]]] = [
+        ("cộng hòa xã hội chủ nghĩa việt nam", ".VnTimeH", encode_tcvn3),
+        ("Độc lập - Tự do - Hạnh phúc", "VNI-Times", encode_vni),
+        ("Thời gian tổng kết trước ngày 10 tháng 4 năm 2020.", ".VnTime", encode_tcvn3),
+        ("Cái Răng, ngày 02 tháng 3 năm 2020", "Times New Roman", str),
+    ]
+    for text, font, encode in paragraphs:
+        document.add_paragraph().add_run(encode(text)).font.name = font
+    out = io.BytesIO()
+    document.save(out)
+    result = read_bytes(out.getvalue(), "cu.docx")
+    assert result.text == (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Thời gian tổng kết trước ngày 10 tháng 4 năm 2020.\n\nCái Răng, ngày 02 tháng 3 năm 2020"
+    )
+    assert result.encoding == "tcvn3" and len(result.notes) == 2
+
+
+def test_docx_text_boxes_are_read_once() -> None:
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    box = "<w:txbxContent><w:p><w:r><w:t>Số: 12/UBND</w:t></w:r></w:p></w:txbxContent>"
+    run = (
+        f'<w:r xmlns:w="{w}" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+        ' xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>'
+        f"<mc:Choice Requires=\"wps\"><w:drawing>{box}</w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"
+    )
+    document = docx.Document()
+    document.add_paragraph("ỦY BAN NHÂN DÂN")._p.append(parse_xml(run))
+    document.add_paragraph("Kính gửi: các phường.")
+    out = io.BytesIO()
+    document.save(out)
+    text = read_bytes(out.getvalue(), "box.docx").text
+    assert text == "ỦY BAN NHÂN DÂN\n\nSố: 12/UBND\n\nKính gửi: các phường."
 
 
 def test_empty_docx() -> None:
