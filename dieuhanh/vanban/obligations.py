@@ -64,7 +64,12 @@ SUBJECT_STARTS = (
     "bo chi huy", "chi cuc", "tinh doan", "quan doan", "huyen doan", "ong", "ba ", "dong chi", "d/c",
     "to cong tac", "tong cong ty", "cong ty", "ngan hang", "hieu truong", "thu tuong",
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐ0-9\-•+*(])|\n+|(?<=\./\.)")
+# A sentence ends at ". X", at a blank line, or at a line break after end punctuation
+# or before a list marker; other line breaks are wrapping (PDF text, broken pages).
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[ \t]+(?=[A-ZĐ0-9\-•+*(])|\n[ \t]*\n\s*|(?<=[.!?;:])[ \t]*\n\s*"
+    r"|[ \t]*\n(?=[ \t]*(?:[-+•*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s|Điều\s+\d|\|))|(?<=\./\.)"
+)
 _ITEM_START = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.|[-+•*])\s+")
 
 

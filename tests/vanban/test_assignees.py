@@ -192,6 +192,16 @@ def test_split_keeps_lists_and_names_whole() -> None:
     assert DIR.split("Sở Văn hóa, Thể thao và Du lịch") == ["Sở Văn hóa, Thể thao và Du lịch"]
     assert DIR.split("Phòng Nội vụ, Phòng Tư pháp và Thanh tra quận") == [
         "Phòng Nội vụ", "Phòng Tư pháp", "Thanh tra quận"]
+    # Names outside the tree: "Môi", "Xã hội" and "Tài" fold to "mọi", "xã", "tại".
+    for name in ("Sở Tài nguyên và Môi trường", "Bộ Lao động - Thương binh và Xã hội"):
+        assert DIR.split(name) == [name]
+
+
+def test_level_words_listed_without_cac_are_collective() -> None:
+    phrase = "Đ/c Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc Trung ương"
+    result = DIR.resolve(phrase, on=SEED_DAY)
+    assert [u.code for u in result.units] == [CITY_2020]
+    assert result.collective and result.role_title == "Chủ tịch"
 
 
 # --- eras and misses -------------------------------------------------------------------
@@ -204,6 +214,11 @@ def test_2026_has_no_district_and_merged_wards() -> None:
     assert codes("Chủ tịch UBND phường Lê Bình", issuer=CITY_2025, on=LATER) == []
     assert codes("Sở Nội vụ", issuer=CITY_2025, on=LATER) == ["so_noi_vu_2025"]
     assert codes("UBND phường Lê Bình", issuer=None, on=SEED_DAY) == ["p_le_binh"]
+
+
+def test_in_force_directory_needs_no_date() -> None:
+    assert [u.code for u in DIR.in_force(SEED_DAY).resolve("Sở Nội vụ").units] == ["snv_ct"]
+    assert [u.code for u in DIR.in_force(LATER).resolve("Sở Nội vụ").units] == ["so_noi_vu_2025"]
 
 
 def test_same_name_in_two_eras_needs_a_date() -> None:
