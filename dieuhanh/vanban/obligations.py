@@ -38,7 +38,7 @@ ACTION_VERBS = (
 # "tổ chức" is also the noun in "các cơ quan, tổ chức liên quan".
 _ACTION_RE = re.compile(
     r" (?:" + "|".join(re.escape(v) for v in sorted(ACTION_VERBS, key=len, reverse=True)) + ")"
-    r"(?<!to chuc)(?<!to chuc)|(?<![,a-z]) to chuc(?! (?:co )?lien quan| ca nhan| doan the| chinh tri|,|;| va )"
+    r"(?<!to chuc)|(?<!,) to chuc(?! (?:co )?lien quan| ca nhan| doan the| chinh tri|,|;| va )"
 )
 # An assignee names a unit or an office holder somewhere in it.
 _UNIT_WORD = re.compile(

@@ -269,3 +269,21 @@ def test_resolve_never_raises(text: str, issuer: str | None, on: date | None) ->
                 max_size=12))
 def test_resolve_never_raises_on_vocabulary(words: list[str]) -> None:
     DIR.resolve(" ".join(words), issuer=DISTRICT, on=SEED_DAY)
+
+
+# --- the parser's tasks, resolved ---------------------------------------------------------
+
+
+def test_seed_tasks_resolve_to_the_units_that_must_act() -> None:
+    from dieuhanh.vanban import parse_file
+
+    result = parse_file(SEED)
+    assert result["issuer"] == "ỦY BAN NHÂN DÂN QUẬN CÁI RĂNG"
+    on = date.fromisoformat(result["date"])
+    resolved = [
+        sorted(code for phrase in task["assignees"] for code in codes(phrase, DISTRICT, on))
+        for task in result["tasks"]
+    ]
+    assert resolved[0] == sorted(OFFICES + WARDS_2020)      # implement Plan 29
+    assert resolved[1:4] == [["phong_noi_vu"]] * 3           # plan, summary, report
+    assert resolved[4] == sorted(OFFICES + WARDS_2020)      # "Nhận được Công văn này …"
