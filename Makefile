@@ -25,3 +25,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+.PHONY: demo
+# Fresh demo database (var/demo.sqlite3), demo logins printed, served on 127.0.0.1:8000.
+demo: $(STAMP)
+	$(BIN)/dieuhanh demo

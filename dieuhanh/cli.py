@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--no-body", action="store_true",
                        help="bỏ trường \"body\" (phần thân văn bản) khỏi kết quả (omit the body text)")
     parse.set_defaults(handler=cmd_parse)
+
+    from dieuhanh.cli_server import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -14,3 +14,28 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture
 def shared_dir() -> Path:
     return SHARED
+
+
+@pytest.fixture
+def units(db):  # type: ignore[no-untyped-def]
+    from tests.factories import build_tree
+
+    return build_tree()
+
+
+@pytest.fixture
+def actors(units):  # type: ignore[no-untyped-def]
+    from tests.factories import build_actors
+
+    return build_actors(units)
+
+
+@pytest.fixture
+def login(client):  # type: ignore[no-untyped-def]
+    """``login(user)`` logs the test client in as that user and returns the client."""
+
+    def _login(user):  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,67 @@
+"""The audit trail: one append-only row per create, update, delete or state change.
+
+Call :func:`record` inside the same transaction as the change, so a rolled-back
+change leaves no audit row and a committed one always has it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from dieuhanh.accounts.models import AuditAction, AuditLog
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """JSON-safe values of a model's concrete fields (foreign keys by id)."""
+    data: dict[str, Any] = {}
+    for f in obj._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        if f.name in ("password", "search_text", "body", "parsed"):
+            continue
+        value = getattr(obj, f.attname)
+        data[f.name] = _jsonable(value)
+    return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
+        return value
+    return str(value)
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(actor: Any, action: str | AuditAction, obj: models.Model | None = None, *,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+           request: HttpRequest | None = None, note: str = "", object_type: str | None = None,
+           unit_id: int | None = None) -> AuditLog:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if unit_id is None:
+        unit_id = getattr(obj, "owner_unit_id", None) or getattr(obj, "unit_id", None) or getattr(user, "unit_id", None)
+    return AuditLog.objects.create(
+        actor=user,
+        actor_name=getattr(user, "username", "") or "",
+        unit_id=unit_id,
+        action=str(action),
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        before=before,
+        after=after,
+        ip=client_ip(request),
+        note=note[:255],
+    )

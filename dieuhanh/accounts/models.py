@@ -1,0 +1,114 @@
+"""Users (one unit, one role), API tokens, login throttling and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VAN_THU = "van_thu", _("Văn thư")
+    CHUYEN_VIEN = "chuyen_vien", _("Chuyên viên")
+    LANH_DAO_DON_VI = "lanh_dao_don_vi", _("Lãnh đạo đơn vị")
+    LANH_DAO_UBND = "lanh_dao_ubnd", _("Lãnh đạo UBND")
+    QUAN_TRI = "quan_tri", _("Quản trị")
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices, default=Role.CHUYEN_VIEN)
+    position = models.CharField(_("chức vụ"), max_length=100, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.QUAN_TRI or self.is_superuser
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role in (Role.LANH_DAO_UBND, Role.LANH_DAO_DON_VI)
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/. Only a hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        token = "dh_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, prefix=token[:8], digest=cls.hash(token)), token
+
+
+class LoginFailure(models.Model):
+    """Failed logins per username, for lockout after repeated failures."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Tạo mới")
+    UPDATE = "update", _("Cập nhật")
+    DELETE = "delete", _("Xóa")
+    STATE = "state", _("Chuyển trạng thái")
+    LOGIN = "login", _("Đăng nhập")
+    LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
+    LOGOUT = "logout", _("Đăng xuất")
+    DOWNLOAD = "download", _("Tải tệp")
+
+
+class AuditLog(models.Model):
+    """Append-only: who did what to which object, with the state before and after."""
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("hành động"), max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(_("loại đối tượng"), max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise ValueError("AuditLog rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("AuditLog rows are append-only")

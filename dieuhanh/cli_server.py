@@ -1,0 +1,91 @@
+"""Server-side commands of the ``dieuhanh`` CLI: manage, serve, demo.
+
+Kept apart from ``cli.py`` so that ``dieuhanh parse`` never imports Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    manage = sub.add_parser("manage", help="lệnh quản trị Django (Django management commands)",
+                            add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=cmd_manage)
+
+    serve = sub.add_parser("serve", help="chạy máy chủ web (run the production web server)")
+    serve.add_argument("--bind", default=os.environ.get("DIEUHANH_BIND", DEFAULT_BIND),
+                       help=f"địa chỉ:cổng (address:port), mặc định {DEFAULT_BIND}")
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+                       help="số tiến trình (worker processes)")
+    serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật CSDL (skip migrate)")
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = sub.add_parser("demo", help="dựng CSDL trình diễn rồi chạy (build the demo database and serve it)")
+    demo.add_argument("--no-serve", action="store_true", help="chỉ dựng dữ liệu (build only)")
+    demo.add_argument("--bind", default=DEFAULT_BIND, help=f"địa chỉ:cổng, mặc định {DEFAULT_BIND}")
+    demo.set_defaults(handler=cmd_demo)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dieuhanh manage", *args.rest])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    if not args.no_migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    return _gunicorn(args.bind, args.workers)
+
+
+def _gunicorn(bind: str, workers: int) -> int:
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    sys.argv = ["dieuhanh serve", "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
+                "dieuhanh.wsgi:application"]
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    return 0
+
+
+def demo_database_path() -> Path:
+    from dieuhanh.lib.env import env_path
+
+    base = env_path("DIEUHANH_VAR", Path(__file__).resolve().parent.parent / "var")
+    return base / "demo.sqlite3"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not os.environ.get("DATABASE_URL"):
+        path = demo_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["SQLITE_PATH"] = str(path)
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo")
+    if args.no_serve:
+        return 0
+    print(f"\nĐang chạy tại http://{args.bind}/ — nhấn Ctrl+C để dừng (serving; Ctrl+C to stop)\n", flush=True)
+    return _gunicorn(args.bind, 2)

@@ -1,0 +1,131 @@
+"""Registers (sổ văn bản đến / đi / dự thảo), documents, attachments and citations.
+
+Numbers in a register run per calendar year with no gap and no duplicate
+(Decree 30, Điều 15 and 22): they are drawn from :class:`RegisterCounter` under a
+row lock (see ``services.next_number``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    INCOMING = "den", _("Văn bản đến")
+    OUTGOING = "di", _("Văn bản đi")
+    DRAFT = "du_thao", _("Dự thảo nội bộ")
+
+
+class Register(models.Model):
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="registers")
+    direction = models.CharField(_("loại sổ"), max_length=8, choices=Direction.choices)
+    name = models.CharField(_("tên sổ"), max_length=150)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("sổ văn bản")
+        verbose_name_plural = _("sổ văn bản")
+        ordering = ["unit__name", "direction", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.unit}"
+
+
+class RegisterCounter(models.Model):
+    """The last number drawn in a register for a year; locked while drawing the next."""
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="counters")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["register", "year"], name="unique_counter_year")]
+
+
+class Document(models.Model):
+    register = models.ForeignKey(Register, verbose_name=_("sổ"), on_delete=models.PROTECT, related_name="documents")
+    direction = models.CharField(_("loại"), max_length=8, choices=Direction.choices)
+    owner_unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị quản lý"), on_delete=models.PROTECT,
+                                   related_name="documents")
+    shared_with = models.ManyToManyField("orgs.Unit", verbose_name=_("chia sẻ với"), blank=True, related_name="+")
+    # Decree 30 header (as printed), filled from vanban and corrected by the clerk.
+    doc_type = models.CharField(_("loại văn bản"), max_length=64)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=64, blank=True)
+    number_symbol = models.CharField(_("số, ký hiệu"), max_length=100, blank=True, db_index=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    issuer_parent = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
+    issuer_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True, db_index=True)
+    subject = models.TextField(_("trích yếu"), blank=True)
+    recipients = models.JSONField(_("kính gửi"), default=list, blank=True)
+    distribution = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    signer_authority = models.CharField(_("quyền hạn ký"), max_length=150, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=32, blank=True)
+    body = models.TextField(_("nội dung"), blank=True)
+    parsed = models.JSONField(_("kết quả phân tích"), default=dict, blank=True)
+    # Register entries.
+    reg_year = models.PositiveSmallIntegerField(_("năm sổ"), db_index=True)
+    reg_number = models.PositiveIntegerField(_("số đến / số đi"), null=True, blank=True)
+    arrived_on = models.DateField(_("ngày đến"), null=True, blank=True)
+    sender = models.CharField(_("nơi gửi"), max_length=255, blank=True)
+    due_on = models.DateField(_("hạn giải quyết"), null=True, blank=True)
+    checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    search_text = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        ordering = ["-reg_year", "-reg_number", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["register", "reg_year", "reg_number"], name="unique_register_number",
+                                    condition=models.Q(reg_number__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_symbol or _('(chưa có số)')} — {self.subject[:80]}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Files are named by checksum, never by the uploaded name (no path tricks, no clashes).
+    return f"attachments/{instance.checksum[:2]}/{instance.checksum}"
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, db_index=True)
+    is_main = models.BooleanField(_("tệp chính"), default=False)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        ordering = ["-is_main", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Citation(models.Model):
+    """A document cited by another ("Thực hiện Kế hoạch số 29/KH-UBND ngày 27/02/2020")."""
+
+    citing = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="citations")
+    number_symbol = models.CharField(max_length=100)
+    key = models.CharField(max_length=100, db_index=True)  # symbol without spaces, upper-case
+    cited_on = models.DateField(null=True, blank=True)
+    cited = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="cited_by")
+
+    class Meta:
+        ordering = ["id"]
