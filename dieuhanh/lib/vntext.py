@@ -13,7 +13,8 @@ import unicodedata
 # Combining tone marks (the five tones other than level).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
-_SPACES = re.compile(r"[\u00a0\u2007\u202f\u2000-\u200a\u3000\ufeff]")
+_SPACES = re.compile(r"[\t\u00a0\u2007\u202f\u2000-\u200a\u3000\ufeff]")
+_BREAKS = re.compile(r"[\v\f\u2028\u2029\x85]")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060]")
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]")
 
@@ -56,6 +57,7 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
     text = _SPACES.sub(" ", text)
+    text = _BREAKS.sub("\n", text)
     return _DASHES.sub("-", text)
 
 

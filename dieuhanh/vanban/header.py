@@ -187,7 +187,7 @@ class HeaderParser:
             return None, 0
         start = line_start + chosen[0].start()
         end = line_start + chosen[-1].end()
-        if chosen[0].start() == 0 and len(chosen) < 3:
+        if not segment[:chosen[0].start()].strip() and len(chosen) < 3:
             prev_start = self.masked.rfind("\n", 0, line_start - 1) + 1
             prev = self.masked[prev_start:line_start - 1].strip()
             if prev and len(prev.split()) <= 2 and all(w[0].isupper() and w.isalpha() for w in prev.split()):
@@ -334,18 +334,22 @@ class HeaderParser:
             stops.append(kg.start())
         if self.h.number_span and self.h.number_span[0] > pos:
             stops.append(self.h.number_span[0])
-        first = True
-        for ln in lines_of(self.masked, pos, limit):
-            if first:
-                first = False
-                if self._line_is_subject_end(ln, first=True):
-                    stops.append(self._authority_cut(ln))
-                    break
-                continue
-            gap = self.masked[:ln.start].rstrip(" ").endswith("\n\n") or "\n \n" in self.masked[max(pos, ln.start - 4):ln.start]
-            if self._line_is_subject_end(ln, first=False) or (gap and not ln.text[:1].islower()):
+        lines = lines_of(self.masked, pos, limit)
+        if lines and self._line_is_subject_end(lines[0], first=True):
+            return min(stops + [self._authority_cut(lines[0])])
+        # Across a blank line the trích yếu continues only when it is set in capitals and
+        # the next line is too (double-spaced pages), or when "Kính gửi" closes it anyway.
+        upper_subject = bool(lines) and is_upper_line(lines[0].text, 0.9)
+        for prev, ln in zip(lines, lines[1:]):
+            gap = self.masked.count("\n", prev.end, ln.start) >= 2
+            if self._line_is_subject_end(ln, first=False):
                 stops.append(ln.start)
                 break
+            if gap and not ln.text[:1].islower():
+                continues = (upper_subject and is_upper_line(ln.text, 0.9)) or (kg is not None and stop_at_place)
+                if not continues:
+                    stops.append(ln.start)
+                    break
         return min(stops)
 
     def _line_is_subject_end(self, ln: Line, first: bool) -> bool:
