@@ -48,13 +48,17 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def record(actor: Any, action: str | AuditAction, obj: models.Model | None = None, *,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            request: HttpRequest | None = None, note: str = "", object_type: str | None = None,
-           unit_id: int | None = None) -> AuditLog:
+           unit_id: int | None = None, actor_name: str | None = None) -> AuditLog:
+    """Append one audit row. ``actor_name`` names an actor who is not (yet) a
+    logged-in user, e.g. the username typed into a failed login."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     if unit_id is None:
         unit_id = getattr(obj, "owner_unit_id", None) or getattr(obj, "unit_id", None) or getattr(user, "unit_id", None)
+    if actor_name is None:
+        actor_name = getattr(user, "username", "") or ""
     return AuditLog.objects.create(
         actor=user,
-        actor_name=getattr(user, "username", "") or "",
+        actor_name=actor_name[:150],
         unit_id=unit_id,
         action=str(action),
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),

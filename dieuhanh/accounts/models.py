@@ -58,10 +58,21 @@ class ApiToken(models.Model):
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @classmethod
     def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
         token = "dh_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, prefix=token[:8], digest=cls.hash(token)), token
+
+    def revoke(self) -> bool:
+        """Revoke the token; ``False`` if it already was (nothing changes then)."""
+        if self.revoked:
+            return False
+        self.revoked = True
+        self.save(update_fields=["revoked"])
+        return True
 
 
 class LoginFailure(models.Model):
@@ -83,6 +94,24 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", _("Tải tệp")
 
 
+class AppendOnlyError(ValueError):
+    """Raised on any attempt to change or remove an audit row."""
+
+
+class AuditLogQuerySet(models.QuerySet["AuditLog"]):
+    # Bulk paths bypass Model.save/delete, so they refuse too. A deleted user or
+    # unit still nulls its foreign key here: the deletion collector works through
+    # the default base manager, not ``AuditLog.objects``.
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("AuditLog rows are append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("AuditLog rows are append-only")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("AuditLog rows are append-only")
+
+
 class AuditLog(models.Model):
     """Append-only: who did what to which object, with the state before and after."""
 
@@ -100,6 +129,8 @@ class AuditLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True)
 
+    objects = AuditLogQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký")
         ordering = ["-at", "-id"]
@@ -107,8 +138,11 @@ class AuditLog(models.Model):
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
-            raise ValueError("AuditLog rows are append-only")
+            raise AppendOnlyError("AuditLog rows are append-only")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ValueError("AuditLog rows are append-only")
+        raise AppendOnlyError("AuditLog rows are append-only")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_type}"

@@ -1,0 +1,130 @@
+"""Account operations that write more than one row; each records its audit row in
+the same transaction (see ``dieuhanh.accounts.audit``).
+
+Audit notes are stored in Vietnamese, the source language (``gettext_noop``), and
+translated when shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_noop as N_
+
+from dieuhanh.accounts import lockout
+from dieuhanh.accounts.audit import client_ip, record, snapshot
+from dieuhanh.accounts.models import ApiToken, AuditAction, User
+
+USER_AUDIT_FIELDS = ["username", "first_name", "last_name", "unit", "role", "position", "is_active"]
+TOKEN_AUDIT_FIELDS = ["user", "name", "prefix", "revoked"]
+MAX_ACTIVE_TOKENS = 20
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    locked_minutes: int = 0
+
+
+def attempt_login(request: HttpRequest, username: str, password: str) -> LoginResult:
+    """Check the lockout, then the password; log the user in on success.
+
+    A locked username is refused before its password is even checked.
+    """
+    until = lockout.locked_until(username)
+    if until is not None:
+        with transaction.atomic():
+            _record_failed(request, username, note=N_("Tài khoản đang tạm khóa"))
+        return LoginResult(locked_minutes=lockout.minutes_left(until))
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        with transaction.atomic():
+            lockout.record_failure(username, client_ip(request))
+            _record_failed(request, username, note=N_("Sai tên đăng nhập hoặc mật khẩu"))
+        until = lockout.locked_until(username)
+        return LoginResult(locked_minutes=lockout.minutes_left(until) if until else 0)
+    with transaction.atomic():
+        login(request, user)
+        lockout.clear_failures(username)
+        record(user, AuditAction.LOGIN, user, request=request)
+    return LoginResult(user=user)
+
+
+def _record_failed(request: HttpRequest, username: str, note: str) -> None:
+    known = User.objects.filter(username=username).only("id", "username", "unit_id").first()
+    record(None, AuditAction.LOGIN_FAILED, known, request=request, note=note,
+           object_type="accounts.user", actor_name=username)
+
+
+def log_out(request: HttpRequest, note: str = "") -> None:
+    user = request.user
+    if user.is_authenticated:
+        with transaction.atomic():
+            record(user, AuditAction.LOGOUT, user, request=request, note=note)
+    logout(request)
+
+
+def change_password(request: HttpRequest, form: Any) -> None:
+    """Save a valid PasswordChangeForm, keep the session, audit the change."""
+    with transaction.atomic():
+        user = form.save()
+        record(user, AuditAction.UPDATE, user, request=request, note=N_("Đổi mật khẩu"),
+               after={"password": N_("(đã đổi)")})
+    update_session_auth_hash(request, user)
+
+
+def create_user(actor: User | None, data: dict[str, Any], request: HttpRequest | None = None,
+                note: str = "") -> User:
+    """A new account from cleaned form data (username, full_name or first/last name,
+    unit, role, position, password)."""
+    from dieuhanh.accounts.forms import split_full_name
+
+    names = split_full_name(data["full_name"]) if "full_name" in data else {
+        "first_name": data.get("first_name", ""), "last_name": data.get("last_name", "")}
+    with transaction.atomic():
+        user = User(username=data["username"], unit=data.get("unit"), role=data["role"],
+                    position=data.get("position", ""), **names)
+        user.set_password(data["password"])
+        user.save()
+        record(actor, AuditAction.CREATE, user, after=snapshot(user, USER_AUDIT_FIELDS), request=request,
+               unit_id=user.unit_id, note=note)
+    return user
+
+
+class TooManyTokens(Exception):
+    pass
+
+
+def issue_token(user: User, name: str, request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the plain token is returned once and never stored."""
+    with transaction.atomic():
+        active = ApiToken.objects.select_for_update().filter(user=user, revoked=False)
+        if len(active) >= MAX_ACTIVE_TOKENS:
+            raise TooManyTokens
+        token, plain = ApiToken.issue(user, name)
+        record(user, AuditAction.CREATE, token, after=snapshot(token, TOKEN_AUDIT_FIELDS), request=request,
+               unit_id=user.unit_id)
+    return token, plain
+
+
+def get_token_for_user(user: User, pk: int) -> ApiToken:
+    """One of the user's own tokens; anyone else's is a 404."""
+    token = ApiToken.objects.filter(pk=pk, user_id=user.pk).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def revoke_token(user: User, token: ApiToken, request: HttpRequest | None = None) -> bool:
+    """Revoke one of the user's tokens; ``False`` if it was already revoked."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk, user_id=user.pk)
+        before = snapshot(token, TOKEN_AUDIT_FIELDS)
+        if not token.revoke():
+            return False
+        record(user, AuditAction.STATE, token, before=before, after=snapshot(token, TOKEN_AUDIT_FIELDS),
+               request=request, unit_id=user.unit_id, note=N_("Thu hồi mã truy cập API"))
+    return True

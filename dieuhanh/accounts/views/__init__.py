@@ -1,0 +1,1 @@
+"""Accounts pages: login and logout, password change, audit log, API tokens, users."""
