@@ -7,10 +7,27 @@ row lock (see ``services.next_number``).
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from dieuhanh.lib.vntext import clean, fold
+
+_NO_SPACE = re.compile(r"\s+")
+
+
+def number_symbol_key(number_symbol: str | None) -> str:
+    """Matching key of a "số, ký hiệu": no spaces, no diacritics, upper-case.
+
+    "29/KH- UBND", "29/KH-UBND" and "29/kh-ubnd" share the key "29/KH-UBND";
+    "SGDĐT" and "SGDDT" share "SGDDT".
+    """
+    if not number_symbol:
+        return ""
+    return _NO_SPACE.sub("", fold(clean(number_symbol))).upper()[:100]
 
 
 class Direction(models.TextChoices):
@@ -77,7 +94,11 @@ class Document(models.Model):
     sender = models.CharField(_("nơi gửi"), max_length=255, blank=True)
     due_on = models.DateField(_("hạn giải quyết"), null=True, blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # Derived on save: the matching key of number_symbol and the folded search text.
+    ns_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # Idempotency key of the intake form (or an API request): one document per key.
+    intake_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,6 +114,27 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_symbol or _('(chưa có số)')} — {self.subject[:80]}"
+
+    DERIVED_FROM = frozenset({"number_symbol", "subject", "issuer", "body"})
+
+    def refresh_derived(self) -> None:
+        """Recompute ``ns_key`` and ``search_text`` (diacritic-folded) from the fields."""
+        self.ns_key = number_symbol_key(self.number_symbol)
+        parts = (self.number_symbol, self.subject, self.issuer, self.body)
+        self.search_text = fold(" ".join(" ".join(str(p or "").split()) for p in parts))
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_derived()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.DERIVED_FROM & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "ns_key", "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def warnings(self) -> list[dict]:
+        """Decree 30 findings recorded when the document was read."""
+        found = (self.parsed or {}).get("warnings") or []
+        return [w for w in found if isinstance(w, dict)]
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
