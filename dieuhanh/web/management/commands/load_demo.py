@@ -1,0 +1,168 @@
+"""``dieuhanh manage load_demo``: the demonstration data ``dieuhanh demo`` / ``make demo`` serve.
+
+On an empty database (after ``migrate``) it loads the packaged Cần Thơ unit tree,
+creates one account per role, the registers of UBND quận Cái Răng, Phòng Nội vụ and
+the wards, and two documents of March 2020:
+
+* Kế hoạch 29/KH-UBND of UBND thành phố Cần Thơ (27/02/2020), entered as an incoming
+  record (metadata only, no file), and
+* Công văn 313/UBND of UBND quận Cái Răng (02/03/2020), read from
+  ``dieuhanh/web/demo_data/313-UBND.txt`` through the clerk's intake path
+  (``preview_intake`` then ``register_document``), which links it to 29/KH-UBND.
+
+Running it again adds nothing twice. It refuses a database holding accounts other
+than the demo ones (a real installation), unless ``--force``: the demo passwords are
+printed and public.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from dieuhanh.accounts.models import Role, User
+
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+SEED_FILE = DEMO_DATA / "313-UBND.txt"
+PASSWORD = "trinhdien-2020"
+DISTRICT, NOI_VU, CITY, WARD = "ubnd_q_cairang", "phong_noi_vu", "ubnd_tp_cantho", "p_le_binh"
+DEMO_DAY = date(2020, 3, 2)  # the day of 313/UBND: the units in force then
+
+# username, full name, role, unit code, position
+ACCOUNTS = (
+    ("vanthu.cairang", "Nguyễn Thị Thu", Role.VAN_THU, DISTRICT, "Văn thư UBND quận Cái Răng"),
+    ("cv.noivu", "Trần Văn Bình", Role.CHUYEN_VIEN, NOI_VU, "Chuyên viên Phòng Nội vụ"),
+    ("tp.noivu", "Đặng Thị Lan", Role.LANH_DAO_DON_VI, NOI_VU, "Trưởng phòng Nội vụ quận Cái Răng"),
+    ("pct.cairang", "Lê Văn Cường", Role.LANH_DAO_UBND, DISTRICT, "Phó Chủ tịch UBND quận Cái Răng"),
+    ("ct.lebinh", "Phạm Văn Dũng", Role.LANH_DAO_UBND, WARD, "Chủ tịch UBND phường Lê Bình"),
+    ("vanthu.lebinh", "Võ Thị Hoa", Role.VAN_THU, WARD, "Văn thư UBND phường Lê Bình"),
+    ("quantri", "Quản trị hệ thống", Role.QUAN_TRI, CITY, "Quản trị hệ thống"),
+)
+USERNAMES = frozenset(a[0] for a in ACCOUNTS)
+
+PLAN_29 = {
+    "doc_type": "Kế hoạch", "number": 29, "symbol": "KH-UBND", "number_symbol": "29/KH-UBND",
+    "issuer": "Ủy ban nhân dân thành phố Cần Thơ", "place": "Cần Thơ", "issued_on": date(2020, 2, 27),
+    "arrived_on": date(2020, 2, 28), "sender": "Ủy ban nhân dân thành phố Cần Thơ",
+    "subject": ("tổng kết công tác cải cách hành chính giai đoạn 2011-2020 và xây dựng phương hướng, "
+                "nhiệm vụ công tác cải cách hành chính giai đoạn 2021-2030"),
+}
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu trình diễn: đơn vị, tài khoản, sổ và hai văn bản mẫu (load the demo data)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true",
+                            help="nạp cả khi CSDL đã có tài khoản khác (load even if other accounts exist)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        others = User.objects.exclude(username__in=USERNAMES)
+        if others.exists() and not options["force"]:
+            raise CommandError(
+                "CSDL này đã có tài khoản không phải tài khoản trình diễn (ví dụ "
+                f"{others.first().username!r}); không nạp dữ liệu trình diễn với mật khẩu công khai vào đây. "
+                "Dùng --force nếu thật sự muốn.")
+        if not SEED_FILE.is_file():
+            raise CommandError(f"Thiếu tệp văn bản mẫu {SEED_FILE}.")
+        with transaction.atomic():
+            units = self._units()
+        users = self._users(units)
+        registers = self._registers(units)
+        plan, letter = self._documents(users["vanthu.cairang"], registers)
+        self._report(users, registers, plan, letter)
+
+    # --- steps ------------------------------------------------------------------------
+
+    def _units(self) -> dict[str, Any]:
+        from dieuhanh.orgs.models import Unit
+        from dieuhanh.orgs.services import load_default
+
+        result = load_default()
+        if not result.ok:
+            raise CommandError("Không nạp được danh sách đơn vị:\n" + "\n".join(result.errors))
+        self.stdout.write(f"Đơn vị: {result.summary()}")
+        wanted = (DISTRICT, NOI_VU, CITY, WARD)
+        units = {u.code: u for u in Unit.objects.filter(code__in=wanted)}
+        missing = [c for c in wanted if c not in units]
+        if missing:
+            raise CommandError(f"Danh sách đơn vị mặc định thiếu: {', '.join(missing)}")
+        units["wards"] = list(Unit.objects.in_force(DEMO_DAY).filter(parent=units[DISTRICT], kind="ubnd_xa")
+                              .order_by("name"))
+        return units
+
+    def _users(self, units: dict[str, Any]) -> dict[str, User]:
+        from dieuhanh.accounts.services import create_user
+
+        users = {}
+        for username, full_name, role, unit_code, position in ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = create_user(None, {"username": username, "full_name": full_name, "role": role,
+                                          "unit": units[unit_code], "position": position, "password": PASSWORD},
+                                   note="Tài khoản trình diễn")
+            users[username] = user
+        return users
+
+    def _registers(self, units: dict[str, Any]) -> dict[str, Any]:
+        from dieuhanh.documents.models import Direction
+
+        district = units[DISTRICT]
+        registers = {
+            "district_out": _register(district, Direction.OUTGOING, "Sổ văn bản đi"),
+            "district_in": _register(district, Direction.INCOMING, "Sổ văn bản đến"),
+            "noi_vu_in": _register(units[NOI_VU], Direction.INCOMING, "Sổ văn bản đến"),
+        }
+        for ward in units["wards"]:
+            registers[f"ward_in:{ward.code}"] = _register(ward, Direction.INCOMING, "Sổ văn bản đến")
+        return registers
+
+    def _documents(self, clerk: User, registers: dict[str, Any]) -> tuple[Any, Any]:
+        from dieuhanh.documents.services import IntakeFile, preview_intake, register_document
+
+        plan = register_document(clerk, registers["district_in"], dict(PLAN_29), idempotency_key="demo-29-KH-UBND")
+        data = SEED_FILE.read_bytes()
+        preview = preview_intake(data=data, filename=SEED_FILE.name)
+        letter = register_document(clerk, registers["district_out"], preview["fields"],
+                                   upload=IntakeFile(data, SEED_FILE.name, "text/plain"),
+                                   parsed=preview["parsed"], idempotency_key="demo-313-UBND")
+        return plan, letter
+
+    # --- output -------------------------------------------------------------------------
+
+    def _report(self, users: dict[str, User], registers: dict[str, Any], plan: Any, letter: Any) -> None:
+        out = self.stdout.write
+        out(f"Sổ văn bản: {len(registers)}")
+        out(f"Văn bản đến: {plan.number_symbol} — số đến {plan.reg_number}/{plan.reg_year}")
+        cited = [c.number_symbol for c in letter.citations.filter(cited=plan)]
+        link = f" — dẫn chiếu {', '.join(cited)}" if cited else " — CHƯA liên kết tới 29/KH-UBND"
+        out(f"Văn bản đi: {letter.number_symbol} — số đi {letter.reg_number}/{letter.reg_year}{link}")
+        rows = [("Tên đăng nhập", "Mật khẩu", "Vai trò", "Chức vụ")]
+        rows += [(u.username, PASSWORD, str(u.get_role_display()), u.position) for u in users.values()]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        out("")
+        out(self.style.SUCCESS("Tài khoản trình diễn (demo logins)"))
+        out(line)
+        for i, row in enumerate(rows):
+            out("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
+            if i == 0:
+                out(line)
+        out(line)
+
+
+def _register(unit: Any, direction: str, name: str) -> Any:
+    from dieuhanh.accounts.audit import record, snapshot
+    from dieuhanh.accounts.models import AuditAction
+    from dieuhanh.documents.models import Register
+
+    with transaction.atomic():
+        register = Register.objects.filter(unit=unit, direction=direction, name=name).first()
+        if register is None:
+            register = Register.objects.create(unit=unit, direction=direction, name=name)
+            record(None, AuditAction.CREATE, register, after=snapshot(register), note="Dữ liệu trình diễn")
+    return register
