@@ -30,3 +30,8 @@ clean:
 # Fresh demo database (var/demo.sqlite3), demo logins printed, served on 127.0.0.1:8000.
 demo: $(STAMP)
 	$(BIN)/dieuhanh demo
+
+.PHONY: messages
+# Refresh the Vietnamese (source) and English catalogues and compile them.
+messages: $(STAMP)
+	$(BIN)/python scripts/i18n.py

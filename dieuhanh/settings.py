@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dieuhanh.orgs",
     "dieuhanh.accounts",
     "dieuhanh.documents",
+    "dieuhanh.tasks",
     "dieuhanh.api",
 ]
 
@@ -168,6 +169,14 @@ MEDIA_URL = "/media/"  # never served directly: attachments go through permissio
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- tasks ------------------------------------------------------------------------
+# "trước ngày X": strict (the last allowed day is the day before X) unless a province reads it inclusively.
+TASKS_BEFORE_INCLUSIVE = env_bool("TASKS_BEFORE_INCLUSIVE", False)
+TASKS_REMIND_DAYS_BEFORE = env_int("TASKS_REMIND_DAYS_BEFORE", 3)       # working days
+TASKS_ACK_WITHIN_DAYS = env_int("TASKS_ACK_WITHIN_DAYS", 2)             # working days to acknowledge
+TASKS_ESCALATE_UNIT_HEAD_DAYS = env_int("TASKS_ESCALATE_UNIT_HEAD_DAYS", 3)
+TASKS_ESCALATE_LEADER_DAYS = env_int("TASKS_ESCALATE_LEADER_DAYS", 7)
 
 # --- email ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

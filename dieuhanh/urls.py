@@ -8,6 +8,7 @@ urlpatterns = [
     path("tai-khoan/", include("dieuhanh.accounts.urls")),
     path("don-vi/", include("dieuhanh.orgs.urls")),
     path("van-ban/", include("dieuhanh.documents.urls")),
+    path("nhiem-vu/", include("dieuhanh.tasks.urls")),
     path("api/", include("dieuhanh.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -1,0 +1,212 @@
+"""Tasks (what must be done, from which document) and assignments (who does it, by when).
+
+One Task is one obligation; it fans out into one Assignment per unit (lead or
+coordinating). A unit delegates by creating sub-tasks whose ``parent`` is its
+assignment, so the chain city plan → district dispatch → ward officer is a tree.
+Scoring uses ``original_due_on``; reminders use ``due_on`` (moved by extensions).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.TextChoices):
+    NORMAL = "thuong", _("Thường")
+    HIGH = "cao", _("Cao")
+    URGENT = "khan", _("Khẩn")
+
+
+class Task(models.Model):
+    title = models.CharField(_("tên nhiệm vụ"), max_length=500)
+    description = models.TextField(_("nội dung"), blank=True)
+    document = models.ForeignKey("documents.Document", verbose_name=_("văn bản nguồn"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="tasks")
+    source_sentence = models.TextField(_("câu giao việc"), blank=True)
+    source_span = models.JSONField(null=True, blank=True)
+    source_note = models.CharField(_("nguồn giao (khi không có văn bản)"), max_length=255, blank=True)
+    deadline_phrase = models.CharField(_("cụm từ thời hạn"), max_length=255, blank=True)
+    deadline_kind = models.CharField(max_length=32, blank=True)
+    assigned_by_unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị giao"), on_delete=models.PROTECT,
+                                         related_name="tasks_assigned")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người giao"), null=True,
+                                    on_delete=models.SET_NULL, related_name="tasks_assigned")
+    parent = models.ForeignKey("Assignment", verbose_name=_("nhiệm vụ cấp trên"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="subtasks")
+    priority = models.CharField(_("mức ưu tiên"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    issued_at = models.DateTimeField(_("ngày giao"), default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["-issued_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title[:120]
+
+
+class Role(models.TextChoices):
+    LEAD = "chu_tri", _("Chủ trì")
+    COORDINATE = "phoi_hop", _("Phối hợp")
+
+
+class Status(models.TextChoices):
+    NEW = "moi_giao", _("Mới giao")
+    ACKNOWLEDGED = "da_tiep_nhan", _("Đã tiếp nhận")
+    IN_PROGRESS = "dang_thuc_hien", _("Đang thực hiện")
+    SUBMITTED = "cho_duyet", _("Chờ duyệt kết quả")
+    DONE = "hoan_thanh", _("Hoàn thành")
+    RETURNED = "tra_lai", _("Trả lại")
+    CANCELLED = "huy", _("Hủy")
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.SUBMITTED, Status.RETURNED)
+
+
+class Bucket(models.TextChoices):
+    """The four groups of the Government's task-tracking reports."""
+
+    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+    OPEN_IN_TERM = "open_in_term", _("Đang thực hiện trong hạn")
+    OPEN_OVERDUE = "open_overdue", _("Quá hạn chưa hoàn thành")
+
+
+class Assignment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị thực hiện"), on_delete=models.PROTECT,
+                             related_name="assignments")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assignments")
+    role = models.CharField(_("vai trò"), max_length=8, choices=Role.choices, default=Role.LEAD)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.NEW,
+                              db_index=True)
+    due_on = models.DateField(_("hạn xử lý"), null=True, blank=True, db_index=True)
+    original_due_on = models.DateField(_("hạn ban đầu"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    acknowledged_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    result_note = models.TextField(_("kết quả"), blank=True)
+    result_document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["unit", "status", "due_on"]),
+            models.Index(fields=["status", "original_due_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "assignee"], name="unique_assignment",
+                                    nulls_distinct=False),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.task}"
+
+
+class ProgressNote(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(_("nội dung"))
+    attachment = models.FileField(upload_to="task-notes/%Y/", blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "cho", _("Chờ duyệt")
+    APPROVED = "dong_y", _("Đồng ý")
+    REFUSED = "tu_choi", _("Từ chối")
+
+
+class Extension(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("lý do"))
+    proposed_due_on = models.DateField(_("hạn đề nghị"))
+    previous_due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+
+
+class CalendarDay(models.Model):
+    """An admin-set exception to the computed calendar: an extra day off or a make-up working day."""
+
+    day = models.DateField(_("ngày"), unique=True)
+    is_working_day = models.BooleanField(_("là ngày làm việc"))
+    name = models.CharField(_("lý do"), max_length=150)
+
+    class Meta:
+        verbose_name = _("ngày điều chỉnh lịch làm việc")
+        ordering = ["day"]
+
+
+class NotificationKind(models.TextChoices):
+    UNACKNOWLEDGED = "chua_tiep_nhan", _("Chưa tiếp nhận")
+    BEFORE_DUE = "sap_den_han", _("Sắp đến hạn")
+    DUE_TODAY = "den_han", _("Đến hạn hôm nay")
+    OVERDUE = "qua_han", _("Quá hạn")
+    ESCALATED = "bao_cao_vuot_cap", _("Quá hạn — báo lãnh đạo")
+    EVENT = "su_kien", _("Cập nhật nhiệm vụ")
+
+
+class Notification(models.Model):
+    """One thing a user should be told. ``key`` makes each reminder happen once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    digest_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
+
+
+class WorkerCursor(models.Model):
+    """Work claimed by a worker: a row per (job, day), taken with a conditional UPDATE."""
+
+    job = models.CharField(max_length=64)
+    day = models.DateField()
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="unique_job_day")]
+
+
+class FeedToken(models.Model):
+    """The secret in a user's ICS calendar URL; revoking it makes a new one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
