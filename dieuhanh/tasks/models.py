@@ -115,6 +115,88 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} — {self.task}"
 
+    # --- single-row transitions (the service checks who may do them) -----------------
+    # Each one refuses an illegal move with a Vietnamese message (TransitionError),
+    # saves the changed fields and writes the audit row in one transaction.
+
+    ACKNOWLEDGEABLE = (Status.NEW,)
+    WORKABLE = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RETURNED)
+
+    def _move(self, actor, allowed, refusal, changes: dict, note: str = "") -> None:  # type: ignore[no-untyped-def]
+        from django.db import transaction
+
+        from dieuhanh.accounts.audit import record
+        from dieuhanh.accounts.models import AuditAction
+
+        if self.status not in allowed:
+            raise TransitionError(refusal % {"status": self.get_status_display()})
+        before = {"status": self.status, **{k: _plain(getattr(self, k)) for k in changes if k != "status"}}
+        for name, value in changes.items():
+            setattr(self, name, value)
+        after = {"status": self.status, **{k: _plain(getattr(self, k)) for k in changes if k != "status"}}
+        with transaction.atomic():
+            self.save(update_fields=[*{*changes, "status", "updated_at"}])
+            record(actor, AuditAction.STATE, self, before=before, after=after, note=note, unit_id=self.unit_id)
+
+    def acknowledge(self, actor) -> None:  # type: ignore[no-untyped-def]
+        self._move(actor, self.ACKNOWLEDGEABLE,
+                   _("Không thể tiếp nhận nhiệm vụ đang ở trạng thái «%(status)s»."),
+                   {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}, note="Tiếp nhận")
+
+    def start(self, actor) -> None:  # type: ignore[no-untyped-def]
+        self._move(actor, (Status.ACKNOWLEDGED, Status.RETURNED),
+                   _("Không thể bắt đầu thực hiện nhiệm vụ đang ở trạng thái «%(status)s»."),
+                   {"status": Status.IN_PROGRESS}, note="Bắt đầu thực hiện")
+
+    def set_progress(self, actor, percent: int) -> None:  # type: ignore[no-untyped-def]
+        if not 0 <= int(percent) <= 100:
+            raise TransitionError(_("Tiến độ phải từ 0 đến 100%."))
+        self._move(actor, self.WORKABLE,
+                   _("Không thể cập nhật tiến độ khi nhiệm vụ đang ở trạng thái «%(status)s»."),
+                   {"status": Status.IN_PROGRESS, "progress": int(percent)}, note="Cập nhật tiến độ")
+
+    def submit_result(self, actor, note: str = "", document=None) -> None:  # type: ignore[no-untyped-def]
+        self._move(actor, self.WORKABLE,
+                   _("Không thể nộp kết quả khi nhiệm vụ đang ở trạng thái «%(status)s»."),
+                   {"status": Status.SUBMITTED, "submitted_at": timezone.now(), "result_note": note,
+                    "result_document": document, "return_reason": ""}, note="Nộp kết quả")
+
+    def accept(self, actor, on=None) -> None:  # type: ignore[no-untyped-def]
+        if on is None:
+            on = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+        done = on
+        self._move(actor, (Status.SUBMITTED,),
+                   _("Chỉ nghiệm thu được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
+                   {"status": Status.DONE, "completed_on": done, "progress": 100}, note="Nghiệm thu")
+
+    def return_(self, actor, reason: str) -> None:  # type: ignore[no-untyped-def]
+        if not (reason or "").strip():
+            raise TransitionError(_("Phải nêu lý do trả lại."))
+        self._move(actor, (Status.SUBMITTED,),
+                   _("Chỉ trả lại được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
+                   {"status": Status.RETURNED, "return_reason": reason.strip()}, note="Trả lại")
+
+    def cancel(self, actor) -> None:  # type: ignore[no-untyped-def]
+        self._move(actor, OPEN_STATUSES,
+                   _("Không thể hủy nhiệm vụ đang ở trạng thái «%(status)s»."),
+                   {"status": Status.CANCELLED}, note="Hủy")
+
+
+class TransitionError(ValueError):
+    """An illegal state change; the message is for the user (Vietnamese)."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _plain(value):  # type: ignore[no-untyped-def]
+    from dieuhanh.accounts.audit import _jsonable
+
+    if isinstance(value, models.Model):
+        return value.pk
+    return _jsonable(value)
+
 
 class ProgressNote(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="notes")

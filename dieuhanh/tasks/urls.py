@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+"""/nhiem-vu/: my tasks, "Giao việc", assignments and their actions, status per document, chains.
+
+The lead adds includes for the calendar, exports and dashboard url modules.
+"""
+
+from django.urls import path
+
+from dieuhanh.tasks import views
 
 app_name = "tasks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("giao-viec/<int:document_pk>/", views.propose, name="propose"),
+    path("tao/", views.create, name="create"),
+    path("phan-cong/<int:pk>/", views.assignment, name="assignment"),
+    path("phan-cong/<int:pk>/chuoi/", views.chain_view, name="chain"),
+    path("phan-cong/<int:pk>/<slug:action>/", views.assignment_action, name="action"),
+    path("van-ban/<int:document_pk>/", views.document_status, name="document_status"),
+]
