@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     from dieuhanh.cli_server import add_commands
 
     add_commands(sub)
+    __import__("dieuhanh.cli_export", fromlist=["add_commands"]).add_commands(sub)  # export tasks
     return parser
 
 

@@ -17,3 +17,8 @@ urlpatterns = [
     path("phan-cong/<int:pk>/<slug:action>/", views.assignment_action, name="action"),
     path("van-ban/<int:document_pk>/", views.document_status, name="document_status"),
 ]
+
+# Routes kept in their own modules (calendar and ICS feed, dashboards, notifications).
+from dieuhanh.tasks import urls_calendar  # noqa: E402
+
+urlpatterns += urls_calendar.urlpatterns
