@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -30,6 +31,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url=None,  # our own page at /api/docs serves the vendored Swagger UI (no CDN)
+    docs_decorator=require_GET,  # the schema view accepts only GET (405 otherwise)
     auth=[token_auth, session_auth],
     renderer=_Renderer(),
 )

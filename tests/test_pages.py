@@ -1,0 +1,365 @@
+"""Every page and API read of the app, as an actor allowed to use it: it renders, with a
+number of queries that does not grow with the data; it is Vietnamese by default and English
+after the language switch; it sends the security headers; a wrong method is a 405.
+
+The permission side (who may open what) is ``tests/test_permission_matrix.py``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import html
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from dieuhanh.accounts.models import ApiToken, AuditAction, AuditLog, Role, User
+from dieuhanh.documents.models import Attachment, Citation, Document
+from dieuhanh.orgs.models import Unit, UnitKind
+from tests.factories import UserFactory
+from tests.test_permission_matrix import (AWAITING_ROWS, FAST_HASHERS, NOT_IN_MATRIX, World, build_world,
+                                          named_routes)
+
+# Queries any page may make: session, user, the page's own few (measured: 0-10, the API document 10).
+MAX_QUERIES = 12
+MORE = 30  # rows of each kind added before counting again
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher_and_media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def world(units, actors) -> World:  # type: ignore[no-untyped-def]
+    return build_world(units, actors)
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    actor: str | None  # None: an anonymous visitor
+    path: Callable[[World], str]
+    heading: str | None = None  # Vietnamese source text of an <h1>/<h2>/<title>; None: not an HTML page
+    shows: str | None = None  # text of a row added by ``grow`` that the page lists
+
+    @property
+    def id(self) -> str:
+        return self.route
+
+
+def at(route: str, *args: Callable[[World], object], query: str = "") -> Callable[[World], str]:
+    def build(w: World) -> str:
+        path = reverse(route, args=[a(w) for a in args])
+        return f"{path}?{query}" if query else path
+
+    return build
+
+
+def le_binh_doc(w: World) -> int:
+    return w.docs["le_binh"].pk
+
+
+# ``grow`` files document n in district_out (n % 3 == 0, year 2020), le_binh_in (1) or noi_vu_draft (2).
+PAGES = [
+    Page("web:home", "district_leader", at("web:home"), "Tổng quan", "Việc số 30"),
+    Page("documents:incoming", "district_leader", at("documents:incoming"), "Sổ văn bản đến", "Việc số 28"),
+    Page("documents:outgoing", "district_leader", at("documents:outgoing", query="nam=2020"), "Sổ văn bản đi",
+         "Việc số 30"),
+    Page("documents:drafts", "district_specialist", at("documents:drafts"), "Dự thảo nội bộ", "Việc số 29"),
+    Page("documents:intake", "district_clerk", at("documents:intake"), "Nhập văn bản"),
+    Page("documents:detail", "district_leader", at("documents:detail", le_binh_doc), "Trích yếu", "phu-luc-30.txt"),
+    Page("documents:edit", "ward_clerk", at("documents:edit", le_binh_doc), "Sửa văn bản"),
+    Page("documents:attachment", "ward_clerk",
+         at("documents:attachment", le_binh_doc, lambda w: w.file("le_binh"))),
+    Page("documents:search", "district_leader", at("documents:search", query="q=noi+dung"), "Tìm kiếm văn bản",
+         "Việc số"),
+    Page("orgs:tree", "district_leader", at("orgs:tree", query="ngay=01/01/2020"), "Cơ cấu tổ chức",
+         "Tổ dân phố số 30"),
+    Page("orgs:detail", "district_leader", at("orgs:detail", lambda w: "p_le_binh"), "Đơn vị tiền thân",
+         "Tổ dân phố số 30"),
+    Page("accounts:audit", "admin", at("accounts:audit"), "Nhật ký hệ thống", "nguoi.dung.30"),
+    Page("accounts:users", "admin", at("accounts:users"), "Người dùng", "nguoi.dung.30"),
+    Page("accounts:user_create", "admin", at("accounts:user_create"), "Tạo tài khoản", "Tổ dân phố số 30"),
+    Page("accounts:tokens", "ward_clerk", at("accounts:tokens"), "Mã truy cập API", "mã 30"),
+    Page("accounts:password_change", "ward_clerk", at("accounts:password_change"), "Đổi mật khẩu"),
+    Page("accounts:password_change_done", "ward_clerk", at("accounts:password_change_done"), "Đã đổi mật khẩu"),
+    Page("accounts:login", None, at("accounts:login"), "Đăng nhập"),
+    Page("api:docs", "district_clerk", at("api:docs"), "Tài liệu API"),
+    Page("api:openapi-json", "district_clerk", at("api:openapi-json")),
+    Page("api:list_units", "district_leader", at("api:list_units"), shows="to_dan_pho_30"),
+    Page("api:get_unit", "district_leader", at("api:get_unit", lambda w: "p_le_binh"), shows="to_dan_pho_30"),
+    Page("api:list_documents", "district_leader", at("api:list_documents"), shows="Việc số"),
+    Page("api:get_document", "district_leader", at("api:get_document", le_binh_doc), shows="130/UBND"),
+    Page("api:search_documents", "district_leader", at("api:search_documents", query="q=noi+dung"),
+         shows="Việc số"),
+]
+HTML_PAGES = [p for p in PAGES if p.heading]
+
+# The methods each route answers; every other one must be 405.
+METHODS: dict[str, set[str]] = {
+    "web:home": {"GET"},
+    "accounts:login": {"GET", "POST"},
+    "accounts:logout": {"POST"},
+    "accounts:password_change": {"GET", "POST"},
+    "accounts:password_change_done": {"GET"},
+    "accounts:audit": {"GET"},
+    "accounts:tokens": {"GET"},
+    "accounts:token_create": {"POST"},
+    "accounts:token_revoke": {"POST"},
+    "accounts:users": {"GET"},
+    "accounts:user_create": {"GET", "POST"},
+    "orgs:tree": {"GET"},
+    "orgs:detail": {"GET"},
+    "documents:incoming": {"GET"},
+    "documents:outgoing": {"GET"},
+    "documents:drafts": {"GET"},
+    "documents:intake": {"GET", "POST"},
+    "documents:detail": {"GET"},
+    "documents:edit": {"GET", "POST"},
+    "documents:attachment": {"GET"},
+    "documents:search": {"GET"},
+    "api:docs": {"GET"},
+    "api:openapi-json": {"GET"},
+    "api:list_units": {"GET"},
+    "api:get_unit": {"GET"},
+    "api:list_documents": {"GET", "POST"},  # one path with api:create_document
+    "api:create_document": {"GET", "POST"},
+    "api:get_document": {"GET"},
+    "api:search_documents": {"GET"},
+}
+# Routes whose every method has one fixed answer, so no method is "wrong".
+NO_METHOD_CHECK = {"api:api-root": "django-ninja's root: 404 for any method (it only anchors the API's URLs)"}
+
+
+def test_tables_cover_every_route() -> None:
+    routes = {name for name, _ in named_routes()} - NOT_IN_MATRIX - AWAITING_ROWS
+    assert set(METHODS) | set(NO_METHOD_CHECK) == routes
+    gettable = {r for r, methods in METHODS.items() if "GET" in methods} - {"api:create_document"}
+    assert {p.route for p in PAGES} == gettable
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def client_for(w: World, page: Page) -> Client:
+    client = Client()
+    if page.actor:
+        client.force_login(w.actors[page.actor])
+    return client
+
+
+def fetch(client: Client, path: str, method: str = "get") -> object:
+    response = getattr(client, method)(path)
+    if response.streaming:  # read to the end: the test client closes the file then
+        b"".join(response.streaming_content)
+    return response
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def header_problems(response) -> list[str]:  # type: ignore[no-untyped-def]
+    wrong = [f"{name}: {response.get(name)!r} (want {value!r})" for name, value in SECURITY_HEADERS.items()
+             if response.get(name) != value]
+    if "Strict-Transport-Security" in response and not settings.BEHIND_TLS:
+        wrong.append("HSTS sent without TLS")
+    return wrong
+
+
+_HEADING = re.compile(r"<(h1|h2|title)\b[^>]*>(.*?)</\1>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def headings(page_html: str) -> list[str]:
+    return [" ".join(html.unescape(_TAG.sub(" ", inner)).split()) for _, inner in _HEADING.findall(page_html)]
+
+
+def html_lang(page_html: str) -> str | None:
+    found = re.search(r"<html\b[^>]*\blang=\"([^\"]*)\"", page_html)
+    return found.group(1) if found else None
+
+
+# --- 30 more of everything ------------------------------------------------------------------
+
+
+def grow(w: World, first: int, count: int) -> None:
+    """``count`` more documents (citing and cited by the Lê Bình one), attachments, units, users,
+    tokens and audit rows, numbered from ``first``, all where the measured pages show them."""
+    le_binh, admin, ward = w.docs["le_binh"], w.actors["admin"], w.units["le_binh"]
+    places = [("district_out", 2020), ("le_binh_in", date.today().year), ("noi_vu_draft", date.today().year)]
+    numbers = range(first, first + count)
+    documents = []
+    for n in numbers:  # one by one: save() derives the search text and the search index follows
+        register, year = w.registers[places[n % 3][0]], places[n % 3][1]
+        documents.append(Document.objects.create(
+            register=register, direction=register.direction, owner_unit_id=register.unit_id, doc_type="Công văn",
+            number=100 + n, number_symbol=f"{100 + n}/UBND", issuer="Ủy ban nhân dân quận Cái Răng",
+            issued_on=date(2020, 4, 1), subject=f"Việc số {n}", body=f"Nội dung việc số {n}", reg_year=year,
+            reg_number=100 + n, created_by=admin))
+    Citation.objects.bulk_create(
+        [Citation(citing=d, number_symbol=le_binh.number_symbol, key=le_binh.ns_key, cited=le_binh) for d in documents]
+        + [Citation(citing=le_binh, number_symbol=d.number_symbol, key=d.ns_key, cited=d) for d in documents])
+    Attachment.objects.bulk_create([
+        Attachment(document=le_binh, file=f"attachments/00/{n:064d}", original_name=f"phu-luc-{n}.txt", size=10,
+                   checksum=f"{n:064d}") for n in numbers])
+    Unit.objects.bulk_create([
+        Unit(code=f"to_dan_pho_{n}", name=f"Tổ dân phố số {n}", kind=UnitKind.PHONG, parent=ward,
+             valid_from=date(2004, 1, 1)) for n in numbers])
+    User.objects.bulk_create([
+        User(username=f"nguoi.dung.{n}", first_name="Lê", last_name=f"Văn {n}", unit=ward, role=Role.CHUYEN_VIEN)
+        for n in numbers])
+    ApiToken.objects.bulk_create([
+        ApiToken(user=w.actors[actor], name=f"mã {n}", prefix=f"dh_{n:05d}", digest=ApiToken.hash(f"{actor} {n}"))
+        for n in numbers for actor in ("ward_clerk", "district_clerk")])
+    units = {u.code: u.pk for u in Unit.objects.filter(code__startswith="to_dan_pho_")}
+    AuditLog.objects.bulk_create([
+        AuditLog(actor=admin, actor_name=admin.username, unit=ward, action=AuditAction.UPDATE,
+                 object_type="accounts.user", object_id=str(user.pk), object_repr=str(user),
+                 before={"unit": w.units["ba_lang"].pk, "role": "van_thu"},
+                 after={"unit": units[f"to_dan_pho_{user.username.rsplit('.', 1)[1]}"], "role": "chuyen_vien"})
+        for user in User.objects.filter(username__in=[f"nguoi.dung.{n}" for n in numbers])])
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.id)
+def test_page_renders_with_flat_queries_and_headers(world, page, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    client = client_for(world, page)
+    path = page.path(world)
+    grow(world, 0, 3)  # a few rows of each kind, so no list is empty (an empty list may skip a query)
+    fetch(client, path)  # warm up: content types, translations
+    with django_assert_max_num_queries(MAX_QUERIES) as before:
+        response = fetch(client, path)
+    assert response.status_code == 200, (path, response.status_code)
+    assert not header_problems(response), header_problems(response)
+    grow(world, 3, MORE)
+    with django_assert_max_num_queries(MAX_QUERIES) as after:
+        response = fetch(client, path)
+    assert response.status_code == 200
+    assert len(after) <= len(before), (
+        f"{path}: {len(before)} queries with 3 rows of each kind, {len(after)} with {MORE} more:\n"
+        + "\n".join(q["sql"] for q in after.captured_queries))
+    if page.shows:  # the added rows are on the page: the growth was measured, not missed
+        assert page.shows in response.content.decode(), (path, page.shows)
+
+
+def _english_catalogue() -> tuple[bool, str]:
+    """Is the English catalogue there and mostly translated? (ready, description)"""
+    folder = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
+    mo, po = folder / "django.mo", folder / "django.po"
+    if not mo.exists():
+        return False, f"{mo} is missing"
+    with mo.open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    done = len({key[0] if isinstance(key, tuple) else key  # plural forms: (msgid, n)
+                for key, value in catalogue.items() if key and value and value != key})
+    total = len(re.findall(r'^msgid "', po.read_text(encoding="utf-8"), re.M)) - 1 if po.exists() else len(catalogue)
+    state = f"{mo}: {done} of {max(total, 0)} messages translated"
+    return total > 0 and done >= total / 2, state
+
+
+def switch_to_english(client: Client, path: str) -> None:
+    switched = client.post(reverse("set_language"), {"language": "en", "next": path})
+    assert switched.status_code == 302 and switched["Location"] == path, (path, switched.status_code)
+
+
+def test_pages_are_vietnamese_by_default_and_lang_en_after_switching(world):  # type: ignore[no-untyped-def]
+    """Every HTML page, one report: lang="vi" and the Vietnamese heading by default; after
+    POST /i18n/setlang/ (language=en), lang="en" and still the security headers."""
+    problems = []
+    for page in HTML_PAGES:
+        client, path = client_for(world, page), page.path(world)
+        vietnamese = client.get(path).content.decode()
+        if html_lang(vietnamese) != "vi":
+            problems.append(f"{path}: lang={html_lang(vietnamese)!r} by default")
+        if not any(page.heading in h for h in headings(vietnamese)):
+            problems.append(f"{path}: no heading with {page.heading!r} in {headings(vietnamese)}")
+        switch_to_english(client, path)
+        response = client.get(path)
+        if response.status_code != 200 or header_problems(response):
+            problems.append(f"{path} in English: {response.status_code} {header_problems(response)}")
+        if html_lang(response.content.decode()) != "en":
+            problems.append(f"{path}: lang={html_lang(response.content.decode())!r} after switching to English")
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_are_english_after_switching(world):  # type: ignore[no-untyped-def]
+    """The heading of every HTML page is the English catalogue's translation after the switch.
+    Skipped (failed under CI=true) while the English catalogue is missing or mostly untranslated."""
+    ready, state = _english_catalogue()
+    if not ready:
+        reason = (f"English catalogue not ready ({state}); only lang=\"en\" is checked (test above). "
+                  "Translate dieuhanh/locale/en/LC_MESSAGES/django.po and run `make messages`.")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    problems = []
+    for page in HTML_PAGES:
+        client, path = client_for(world, page), page.path(world)
+        switch_to_english(client, path)
+        found = headings(client.get(path).content.decode())
+        with translation.override("en"):
+            expected = translation.gettext(page.heading)
+        if expected == page.heading:
+            problems.append(f"{path}: {page.heading!r} has no English translation")
+        elif not any(expected in h for h in found):
+            problems.append(f"{path}: no heading with {expected!r} in {found}")
+        elif any(page.heading in h for h in found):
+            problems.append(f"{path}: Vietnamese {page.heading!r} still in {found}")
+    assert not problems, "\n".join(problems)
+
+
+KNOWN_METHOD_BUGS: dict[str, str] = {}
+
+
+def sample_path(route: str) -> str:
+    """The route with made-up arguments (1, "x"): the method is refused before anything is looked up."""
+    pattern = dict(named_routes())[route]
+    kwargs = {name: 1 if converter == "int" else "x"
+              for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", pattern)}
+    return reverse(route, kwargs=kwargs)
+
+
+@pytest.fixture
+def admin_client(db, client):  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory(username="quantri.405", role=Role.QUAN_TRI))
+    return client
+
+
+@pytest.mark.parametrize("route", [
+    pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_METHOD_BUGS[r])) if r in KNOWN_METHOD_BUGS else r
+    for r in sorted(METHODS)])
+def test_wrong_methods_are_405(admin_client, route):  # type: ignore[no-untyped-def]
+    path = sample_path(route)
+    problems = []
+    for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - METHODS[route]):
+        response = fetch(admin_client, path, method.lower())
+        if response.status_code != 405:
+            problems.append(f"{method} {path}: {response.status_code}")
+        elif header_problems(response):
+            problems.append(f"{method} {path}: 405 without security headers: {header_problems(response)}")
+        elif not response.get("Allow"):
+            problems.append(f"{method} {path}: 405 without an Allow header")
+    assert not problems, "\n".join(problems)
