@@ -105,6 +105,9 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "due_on"]),
             models.Index(fields=["status", "original_due_on"]),
+            # Dashboards count per unit and per due month by bucket: both read the index only.
+            models.Index(fields=["unit", "status", "original_due_on", "completed_on"], name="assignment_unit_score"),
+            models.Index(fields=["original_due_on", "status", "completed_on", "unit"], name="assignment_due_score"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit", "assignee"], name="unique_assignment",

@@ -15,6 +15,7 @@ NAVIGATION = (
     ("documents:incoming", _("Văn bản đến")),
     ("documents:outgoing", _("Văn bản đi")),
     ("tasks:list", _("Nhiệm vụ")),
+    ("tasks:dashboard", _("Tổng hợp")),
     ("reports:list", _("Báo cáo")),
     ("orgs:tree", _("Đơn vị")),
     ("documents:search", _("Tìm kiếm")),
