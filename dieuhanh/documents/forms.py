@@ -130,3 +130,17 @@ class ReviewForm(DocumentFieldsForm):
         fields = super().service_fields()
         fields.pop("token", None)
         return fields
+
+
+class ShareForm(forms.Form):
+    """Distribute a document to units under its owner (Phòng Nội vụ, the wards…) so they can see it."""
+
+    shared_with = forms.ModelMultipleChoiceField(
+        label=_("Chuyển cho đơn vị"), required=False, queryset=None,  # set in __init__
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Các đơn vị được chọn thấy văn bản này và có thể giao việc từ văn bản."),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = units

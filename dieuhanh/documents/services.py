@@ -402,3 +402,30 @@ def ensure_registers(unit: Any, *, actor: Any = None) -> list[Register]:
                 record(actor, AuditAction.CREATE, register, after=snapshot(register))
             result.append(register)
     return result
+
+
+def share_candidates(document: Document) -> Any:
+    """Units a document can be distributed to: those under its owner, in force on its date."""
+    from dieuhanh.accounts.scope import subtree_ids
+    from dieuhanh.orgs.models import Unit
+
+    on = document.issued_on or document.arrived_on or timezone.localdate()
+    ids = subtree_ids(document.owner_unit_id) - {document.owner_unit_id}
+    return Unit.objects.filter(id__in=ids).in_force(on).order_by("kind", "name")
+
+
+def share_document(user: Any, document: Document, units: Any, *, request: HttpRequest | None = None) -> None:
+    """Set the units a document is distributed to; audited with the lists before and after."""
+    if not can_edit(user, document):
+        raise PermissionDenied(_("Bạn không có quyền chuyển văn bản này."))
+    allowed = set(share_candidates(document).values_list("id", flat=True))
+    wanted = {u.pk for u in units}
+    if not wanted <= allowed:
+        raise ValidationError(_("Chỉ chuyển được cho các đơn vị trực thuộc đơn vị quản lý văn bản."))
+    before = sorted(document.shared_with.values_list("id", flat=True))
+    if before == sorted(wanted):
+        return
+    with transaction.atomic():
+        document.shared_with.set(wanted)
+        record(user, AuditAction.UPDATE, document, before={"shared_with": before},
+               after={"shared_with": sorted(wanted)}, request=request, note=_("Chuyển văn bản cho đơn vị"))

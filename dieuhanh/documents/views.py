@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dieuhanh.documents import services
-from dieuhanh.documents.forms import DocumentFieldsForm
+from dieuhanh.documents.forms import DocumentFieldsForm, ShareForm
 from dieuhanh.documents.intake import FIELDS
 from dieuhanh.documents.models import Citation, Direction, Document
 
@@ -123,12 +124,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Bạn chỉ được xem văn bản này."))
     form = DocumentFieldsForm(request.POST or None, initial=initial_for(document), direction=document.direction,
                               editing=True)
-    if request.method == "POST" and form.is_valid():
+    share = ShareForm(request.POST or None, units=services.share_candidates(document),
+                      initial={"shared_with": list(document.shared_with.all())})
+    if request.method == "POST" and form.is_valid() and share.is_valid():
         try:
-            services.update_document(request.user, document, form.service_fields(), request=request)
+            with transaction.atomic():
+                services.update_document(request.user, document, form.service_fields(), request=request)
+                services.share_document(request.user, document, share.cleaned_data["shared_with"], request=request)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, _("Đã lưu các sửa đổi."))
             return redirect("documents:detail", pk=document.pk)
-    return render(request, "documents/edit.html", {"document": document, "form": form})
+    return render(request, "documents/edit.html", {"document": document, "form": form, "share": share})

@@ -213,3 +213,30 @@ def test_intake_preselects_the_only_register_of_a_kind(login, actors, registers)
     client = login(actors["ward_clerk"])
     form = client.get(reverse("documents:intake"), {"direction": "di"}).context["form"]
     assert form["register"].value() == registers["le_binh_out"].pk
+
+
+def test_clerk_distributes_a_document_to_a_unit_below(units, actors, login):
+    """The district clerk shares an outgoing dispatch with Phòng Nội vụ, whose specialist then sees it."""
+    import datetime
+
+    from dieuhanh.accounts.models import AuditLog
+    from dieuhanh.documents import services
+    from dieuhanh.documents.models import Direction
+
+    clerk, specialist = actors["district_clerk"], actors["district_specialist"]
+    register = services.ensure_registers(units["district"])
+    outgoing = next(r for r in register if r.direction == Direction.OUTGOING)
+    document = services.register_document(clerk, outgoing, {"doc_type": "Công văn", "subject": "Thử chuyển văn bản",
+                                                            "issued_on": datetime.date(2020, 3, 2)})
+    assert not services.documents_visible_to(specialist).filter(pk=document.pk).exists()
+    client = login(clerk)
+    data = {**{k: v for k, v in {"doc_type": "Công văn", "subject": "Thử chuyển văn bản", "issued_on": "02/03/2020"}.items()},
+            "shared_with": [units["noi_vu"].pk]}
+    response = client.post(f"/van-ban/{document.pk}/sua/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert services.documents_visible_to(specialist).filter(pk=document.pk).exists()
+    assert AuditLog.objects.filter(object_id=str(document.pk), after__shared_with=[units["noi_vu"].pk]).exists()
+    # a unit outside the owner's subtree cannot be chosen
+    response = client.post(f"/van-ban/{document.pk}/sua/", {**data, "shared_with": [units["tan_an"].pk]})
+    assert response.status_code == 200
+    assert list(document.shared_with.values_list("pk", flat=True)) == [units["noi_vu"].pk]
