@@ -1,4 +1,4 @@
-"""Server-side commands of the ``dieuhanh`` CLI: manage, serve, demo.
+"""Server-side commands of the ``dieuhanh`` CLI: manage, serve, worker, demo.
 
 Kept apart from ``cli.py`` so that ``dieuhanh parse`` never imports Django.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +28,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                        help="số tiến trình (worker processes)")
     serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật CSDL (skip migrate)")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser("worker", help="chạy tiến trình nhắc việc và gửi thư (run the reminder worker)")
+    worker.add_argument("--once", action="store_true", help="chạy một lượt rồi thoát (one round, then exit)")
+    worker.add_argument("--interval", type=float, default=60.0,
+                        help="số giây giữa hai lượt, mặc định 60 (seconds between rounds)")
+    worker.set_defaults(handler=cmd_worker)
 
     demo = sub.add_parser("demo", help="dựng CSDL trình diễn rồi chạy (build the demo database and serve it)")
     demo.add_argument("--no-serve", action="store_true", help="chỉ dựng dữ liệu (build only)")
@@ -55,6 +63,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
     return _gunicorn(args.bind, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    options = ["--interval", str(args.interval)]
+    if args.once:
+        options.append("--once")
+    parent = os.environ.get("DIEUHANH_WORKER_PARENT")
+    if parent:
+        options += ["--parent-pid", parent]
+    call_command("worker", *options)
+    return 0
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """``dieuhanh worker`` as a child process that ends with this one (see :func:`stop_worker`)."""
+    env = {**os.environ, "DIEUHANH_WORKER_PARENT": str(os.getpid())}
+    return subprocess.Popen([sys.executable, "-m", "dieuhanh.cli", "worker"], env=env)
+
+
+def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _gunicorn(bind: str, workers: int) -> int:
@@ -88,4 +127,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"\nĐang chạy tại http://{args.bind}/ — nhấn Ctrl+C để dừng (serving; Ctrl+C to stop)\n", flush=True)
-    return _gunicorn(args.bind, 2)
+    # The reminder worker runs beside the web server (e-mail goes to the console) and stops with it.
+    worker = start_worker()
+    try:
+        return _gunicorn(args.bind, 2)
+    finally:
+        stop_worker(worker)

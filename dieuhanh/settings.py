@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dieuhanh.web.context.navigation",
+                "dieuhanh.tasks.views_notifications.notifications_context",
             ],
         },
     },
@@ -177,6 +178,8 @@ TASKS_REMIND_DAYS_BEFORE = env_int("TASKS_REMIND_DAYS_BEFORE", 3)       # workin
 TASKS_ACK_WITHIN_DAYS = env_int("TASKS_ACK_WITHIN_DAYS", 2)             # working days to acknowledge
 TASKS_ESCALATE_UNIT_HEAD_DAYS = env_int("TASKS_ESCALATE_UNIT_HEAD_DAYS", 3)
 TASKS_ESCALATE_LEADER_DAYS = env_int("TASKS_ESCALATE_LEADER_DAYS", 7)
+
+SITE_URL = env_str("SITE_URL", "")  # public address used in e-mail links, e.g. https://dieuhanh.example.gov.vn
 
 # --- email ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

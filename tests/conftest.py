@@ -39,3 +39,14 @@ def login(client):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():  # type: ignore[no-untyped-def]
+    """The working-day calendar is cached per process; a rolled-back CalendarDay must not leak."""
+    yield
+    try:
+        from dieuhanh.tasks.calendar import invalidate_calendar
+    except Exception:  # noqa: BLE001 - Django not configured for pure vanban runs
+        return
+    invalidate_calendar()

@@ -19,6 +19,6 @@ urlpatterns = [
 ]
 
 # Routes kept in their own modules (calendar and ICS feed, dashboards, notifications).
-from dieuhanh.tasks import urls_calendar, urls_dashboard  # noqa: E402
+from dieuhanh.tasks import urls_calendar, urls_dashboard, urls_notifications  # noqa: E402
 
-urlpatterns += urls_calendar.urlpatterns + urls_dashboard.urlpatterns
+urlpatterns += urls_calendar.urlpatterns + urls_dashboard.urlpatterns + urls_notifications.urlpatterns

@@ -1,0 +1,495 @@
+"""Reminders, escalation and the daily e-mail digest (``dieuhanh worker``).
+
+:func:`run_once` does two phases; any number of workers may run it at once.
+
+SCAN (once per working day, claimed through a :class:`WorkerCursor` row with a
+conditional UPDATE so only one worker does the work) walks the open assignments
+in SQL, in id-ordered batches over indexed columns, and writes one
+:class:`Notification` per (reason, assignment, user, reference day) with a
+deterministic ``key`` and ``bulk_create(ignore_conflicts=True)``: scanning twice
+creates nothing new. The reasons, with ``d`` today (a working day):
+
+- not acknowledged for ≥ ``TASKS_ACK_WITHIN_DAYS`` working days → the unit's users, every working day;
+- due within ``TASKS_REMIND_DAYS_BEFORE`` working days → the unit's users, once per deadline;
+- due today (or, for a deadline on a day off, on the last working day before it) → once per deadline;
+- overdue → the unit's users, every working day;
+- overdue ≥ ``TASKS_ESCALATE_UNIT_HEAD_DAYS`` working days → the unit's leaders (unit head; a
+  committee's leaders), once per deadline; ≥ ``TASKS_ESCALATE_LEADER_DAYS`` → the leaders of the
+  assigning unit, once per deadline.
+
+SEND claims users who have unread, unsent notifications (``SELECT … FOR UPDATE SKIP
+LOCKED`` on the user rows on PostgreSQL; on SQLite the single conditional UPDATE is
+already serialised by the database lock), stamps their rows with ``digest_day`` (the
+claim column: a user who has rows stamped today already had today's digest) and sends
+one e-mail listing them, then sets ``emailed_at``. No rows, no e-mail. A failed send
+releases the claim so the next round retries it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Exists, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from dieuhanh.accounts.models import Role, User
+from dieuhanh.tasks.models import Assignment, Notification, NotificationKind, Status, WorkerCursor
+
+log = logging.getLogger("dieuhanh.worker")
+
+SCAN_JOB = "scan"
+BATCH = 2000
+INSERT_BATCH = 1000
+USER_CHUNK = 20
+STALE_CLAIM = timedelta(minutes=15)
+DIGEST_MAX_ITEMS = 100
+
+# Statuses the doing unit still has to act on. "Submitted" waits for the assigner, so it is not chased.
+DOER_OPEN = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RETURNED)
+LEADER_ROLES = (Role.LANH_DAO_DON_VI, Role.LANH_DAO_UBND)
+KIND_ORDER = {k: i for i, k in enumerate([
+    NotificationKind.ESCALATED, NotificationKind.OVERDUE, NotificationKind.DUE_TODAY,
+    NotificationKind.UNACKNOWLEDGED, NotificationKind.BEFORE_DUE, NotificationKind.EVENT])}
+
+
+@dataclass
+class Stats:
+    day: date
+    worker_id: str = ""
+    scanned: int = 0            # assignments examined by this worker's scan
+    created: int = 0            # notifications the scan created
+    scan_seconds: float = 0.0
+    scan_state: str = ""        # "done" (by us), "skipped" (already done), "busy" (another worker), "day_off"
+    digests: int = 0            # e-mails sent
+    emailed: int = 0            # notifications listed in them
+    failed: int = 0             # digests that could not be sent (retried next round)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return (f"{self.day:%d/%m/%Y} [{self.worker_id}] quét: {self.scan_state} ({self.scanned} phân công, "
+                f"{self.created} thông báo mới, {self.scan_seconds:.2f}s); "
+                f"thư: {self.digests} ({self.emailed} thông báo), lỗi gửi: {self.failed}")
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+# --- calendar -------------------------------------------------------------------------
+
+
+class _WeekdayCalendar:
+    """Monday–Friday; only used until ``dieuhanh.tasks.calendar`` exists."""
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5
+
+
+def get_calendar() -> Any:
+    try:
+        from dieuhanh.tasks.calendar import work_calendar
+    except ImportError:
+        return _WeekdayCalendar()
+    return work_calendar()
+
+
+class _Days:
+    """Working-day arithmetic for one scan, on top of ``is_working_day`` only (cached)."""
+
+    def __init__(self, cal: Any, today: date) -> None:
+        self.cal = cal
+        self.today = today
+        self._cache: dict[date, bool] = {}
+        self._overdue: dict[date, int] = {}
+
+    def working(self, day: date) -> bool:
+        hit = self._cache.get(day)
+        if hit is None:
+            hit = self._cache[day] = bool(self.cal.is_working_day(day))
+        return hit
+
+    def shift(self, day: date, n: int) -> date:
+        """The n-th working day after ``day`` (n > 0) or before it (n < 0)."""
+        step = timedelta(days=1 if n > 0 else -1)
+        left = abs(n)
+        while left:
+            day += step
+            if self.working(day):
+                left -= 1
+        return day
+
+    def since(self, start: date) -> int:
+        """Working days in (start, today]."""
+        hit = self._overdue.get(start)
+        if hit is None:
+            hit, day = 0, self.today
+            while day > start:
+                hit += self.working(day)
+                day -= timedelta(days=1)
+            self._overdue[start] = hit
+        return hit
+
+
+# --- recipients -----------------------------------------------------------------------
+
+
+class Recipients:
+    """Active users by unit (everyone but administrators) and the leaders of each unit."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, list[int]] = defaultdict(list)
+        self.leaders: dict[int, list[int]] = defaultdict(list)
+        rows = (User.objects.filter(is_active=True, unit__isnull=False).exclude(role=Role.QUAN_TRI)
+                .values_list("id", "unit_id", "role").order_by("id"))
+        for uid, unit_id, role in rows:
+            self.members[unit_id].append(uid)
+            if role in LEADER_ROLES:
+                self.leaders[unit_id].append(uid)
+
+    def doers(self, unit_id: int, assignee_id: int | None) -> list[int]:
+        users = self.members.get(unit_id, [])
+        if assignee_id and assignee_id not in users:
+            return [*users, assignee_id]
+        return users
+
+
+def unit_users(unit_id: int) -> list[int]:
+    """Ids of the active users of a unit (not administrators)."""
+    return list(User.objects.filter(is_active=True, unit_id=unit_id).exclude(role=Role.QUAN_TRI)
+                .values_list("id", flat=True).order_by("id"))
+
+
+def unit_leaders(unit_id: int) -> list[int]:
+    """Ids of a unit's leaders: its head (lãnh đạo đơn vị) or, for a committee, its leaders (lãnh đạo UBND)."""
+    return list(User.objects.filter(is_active=True, unit_id=unit_id, role__in=LEADER_ROLES)
+                .values_list("id", flat=True).order_by("id"))
+
+
+# --- scan -------------------------------------------------------------------------------
+
+
+def _batches(qs: Any, fields: tuple[str, ...]) -> Iterator[list[tuple]]:
+    """Keyset pagination by id: each batch is one indexed range query."""
+    last = 0
+    while True:
+        rows = list(qs.filter(id__gt=last).order_by("id").values_list("id", *fields)[:BATCH])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, int]:
+    """Create today's reminder notifications. Returns (assignments examined, notifications created).
+
+    Idempotent: every row has a deterministic key and conflicts are ignored.
+    """
+    now = now or timezone.now()
+    days = _Days(cal or get_calendar(), day)
+    if not days.working(day):
+        return 0, 0
+    people = Recipients()
+    n_before = settings.TASKS_REMIND_DAYS_BEFORE
+    next_wd = days.shift(day, 1)
+    before_until = days.shift(day, n_before + 1)  # due_on < this: within N working days
+    head_cutoff = days.shift(day, -(settings.TASKS_ESCALATE_UNIT_HEAD_DAYS - 1)) \
+        if settings.TASKS_ESCALATE_UNIT_HEAD_DAYS > 0 else day
+    leader_cutoff = days.shift(day, -(settings.TASKS_ESCALATE_LEADER_DAYS - 1)) \
+        if settings.TASKS_ESCALATE_LEADER_DAYS > 0 else day
+    ack_cutoff = _local_midnight(days.shift(day, -(settings.TASKS_ACK_WITHIN_DAYS - 1))
+                                 if settings.TASKS_ACK_WITHIN_DAYS > 0 else day + timedelta(days=1))
+
+    base = Assignment.objects.filter(status__in=DOER_OPEN, task__cancelled_at__isnull=True)
+    fields = ("unit_id", "assignee_id", "due_on", "task__title", "task__assigned_by_unit_id", "unit__name")
+    pending: list[tuple] = []
+    created_at = now
+    examined = 0
+    created_before = _count_created(created_at)
+
+    stamp = connection.ops.adapt_datetimefield_value(created_at)
+
+    def add(kind: str, aid: int, users: Iterable[int], ref: date, message: str, suffix: str = "") -> None:
+        tail = f":{ref.isoformat()}{suffix}"
+        for uid in users:
+            pending.append((uid, aid, kind, f"{kind}:{aid}:{uid}{tail}", message, stamp))
+
+    with translation.override(settings.LANGUAGE_CODE):
+        # 1. Deadlines: one range over the due_on index.
+        for rows in _batches(base.filter(due_on__lt=before_until), fields):
+            examined += len(rows)
+            for aid, unit_id, assignee_id, due, title, by_unit_id, unit_name in rows:
+                doers = people.doers(unit_id, assignee_id)
+                ctx = {"title": title, "unit": unit_name, "due": due.strftime("%d/%m/%Y")}
+                if due >= next_wd:
+                    add(NotificationKind.BEFORE_DUE, aid, doers, due,
+                        _("Nhiệm vụ «%(title)s» của %(unit)s sắp đến hạn (hạn %(due)s).") % ctx)
+                elif due >= day:
+                    add(NotificationKind.DUE_TODAY, aid, doers, due,
+                        _("Nhiệm vụ «%(title)s» của %(unit)s đến hạn hôm nay (hạn %(due)s).") % ctx)
+                else:
+                    ctx["n"] = days.since(due)
+                    add(NotificationKind.OVERDUE, aid, doers, day,
+                        _("Nhiệm vụ «%(title)s» của %(unit)s đã quá hạn %(n)s ngày làm việc (hạn %(due)s).") % ctx)
+                    escalate = _("Báo cáo lãnh đạo: nhiệm vụ «%(title)s» giao cho %(unit)s đã quá hạn "
+                                 "%(n)s ngày làm việc (hạn %(due)s).") % ctx
+                    if due < head_cutoff:
+                        add(NotificationKind.ESCALATED, aid, people.leaders.get(unit_id, ()), due, escalate, ":1")
+                    if due < leader_cutoff:
+                        add(NotificationKind.ESCALATED, aid, people.leaders.get(by_unit_id, ()), due, escalate, ":2")
+                if len(pending) >= INSERT_BATCH:
+                    _flush(pending)
+            _flush(pending)
+
+        # 2. Receipt: new assignments nobody has acknowledged in time (status index).
+        unacked = base.filter(status=Status.NEW, acknowledged_at__isnull=True, created_at__lt=ack_cutoff)
+        for rows in _batches(unacked, ("unit_id", "assignee_id", "created_at", "task__title", "unit__name")):
+            examined += len(rows)
+            for aid, unit_id, assignee_id, created, title, unit_name in rows:
+                n = days.since(timezone.localdate(created))
+                add(NotificationKind.UNACKNOWLEDGED, aid, people.doers(unit_id, assignee_id), day,
+                    _("Nhiệm vụ «%(title)s» giao cho %(unit)s chưa được tiếp nhận sau %(n)s ngày làm việc.")
+                    % {"title": title, "unit": unit_name, "n": n})
+                if len(pending) >= INSERT_BATCH:
+                    _flush(pending)
+            _flush(pending)
+    return examined, _count_created(created_at) - created_before
+
+
+def _insert_sql(rows: int) -> str:
+    # Plain multi-row INSERTs: the ORM's per-value preparation costs ten times the insert itself.
+    # "ON CONFLICT (key) DO NOTHING" is understood by PostgreSQL and SQLite ≥ 3.24 alike.
+    meta = Notification._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(f).column) for f in ("user", "assignment", "kind", "key", "message",
+                                                             "created_at"))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows)
+    return (f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES {values} "
+            f"ON CONFLICT ({qn(meta.get_field('key').column)}) DO NOTHING")
+
+
+def _insert_unnest_sql() -> str:
+    # PostgreSQL: six array parameters per batch, whatever its size.
+    sql = _insert_sql(1)
+    head, _, tail = sql.partition(" VALUES ")
+    tail = tail.partition(" ON CONFLICT ")[2]
+    arrays = "%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::timestamptz[]"
+    return f"{head} SELECT * FROM unnest({arrays}) ON CONFLICT {tail}"
+
+
+def _flush(pending: list[tuple]) -> None:
+    if not pending:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = _insert_unnest_sql()
+            for start in range(0, len(pending), 5 * INSERT_BATCH):
+                cursor.execute(sql, [list(column) for column in zip(*pending[start:start + 5 * INSERT_BATCH])])
+        else:
+            size = min(INSERT_BATCH, (connection.features.max_query_params or 6 * INSERT_BATCH) // 6)
+            for start in range(0, len(pending), size):
+                chunk = pending[start:start + size]
+                cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
+    pending.clear()
+
+
+def _count_created(at: datetime) -> int:
+    # bulk_create(ignore_conflicts=True) does not say which rows were new; the scan
+    # stamps its rows with one timestamp, so counting that (indexed) is exact.
+    return Notification.objects.filter(created_at=at).exclude(kind=NotificationKind.EVENT).count()
+
+
+# --- claims -----------------------------------------------------------------------------
+
+
+def claim_job(job: str, day: date, worker_id: str, now: datetime) -> bool:
+    """Take (job, day) unless it is done or held by a live worker: one conditional UPDATE."""
+    WorkerCursor.objects.bulk_create([WorkerCursor(job=job, day=day)], ignore_conflicts=True)
+    taken = (WorkerCursor.objects.filter(job=job, day=day, done_at__isnull=True)
+             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+             .update(claimed_by=worker_id[:100], claimed_at=now))
+    return taken == 1
+
+
+def finish_job(job: str, day: date, worker_id: str, now: datetime) -> None:
+    WorkerCursor.objects.filter(job=job, day=day, claimed_by=worker_id[:100]).update(done_at=now)
+
+
+def release_job(job: str, day: date, worker_id: str) -> None:
+    WorkerCursor.objects.filter(job=job, day=day, claimed_by=worker_id[:100], done_at__isnull=True) \
+        .update(claimed_by="", claimed_at=None)
+
+
+def job_done(job: str, day: date) -> bool:
+    return WorkerCursor.objects.filter(job=job, day=day, done_at__isnull=False).exists()
+
+
+# --- send -------------------------------------------------------------------------------
+
+
+def _unsent(day: date) -> Q:
+    # Unread and never e-mailed; rows claimed on an earlier day but not sent (a worker died) count again.
+    return Q(emailed_at__isnull=True, read_at__isnull=True) & (Q(digest_day__isnull=True) | Q(digest_day__lt=day))
+
+
+def _candidates(day: date) -> list[int]:
+    return list(Notification.objects.filter(_unsent(day), user__is_active=True).exclude(user__email="")
+                .values_list("user_id", flat=True).distinct().order_by("user_id"))
+
+
+def _claim_user(uid: int, day: date) -> int:
+    """Stamp the user's unsent rows with today's digest day unless they already had one today."""
+    had_digest = Notification.objects.filter(user_id=uid, digest_day=day)
+    return (Notification.objects.filter(_unsent(day), user_id=uid).filter(~Exists(had_digest))
+            .update(digest_day=day))
+
+
+def _claim_users(chunk: list[int], day: date) -> list[int]:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Another worker holding one of these users skips it instead of waiting.
+            chunk = list(User.objects.select_for_update(skip_locked=True, of=("self",))
+                         .filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
+        return [uid for uid in chunk if _claim_user(uid, day)]
+
+
+def digest_subject(count: int, day: date) -> str:
+    return _("[Điều hành] %(n)s việc cần chú ý ngày %(day)s") % {"n": count, "day": day.strftime("%d/%m/%Y")}
+
+
+def _centre_path() -> str:
+    try:
+        return reverse("tasks:notifications")
+    except Exception:  # no such page (yet) or a broken URLconf: the digest still goes out
+        return ""
+
+
+def _send_digest(uid: int, day: date, now: datetime, mail_connection: Any) -> int:
+    rows = list(Notification.objects.filter(user_id=uid, digest_day=day, emailed_at__isnull=True)
+                .select_related("user", "assignment__task", "assignment__unit"))
+    if not rows:
+        return 0  # never an empty digest
+    user = rows[0].user
+    rows.sort(key=lambda n: (KIND_ORDER.get(n.kind, 99), n.created_at, n.id))
+    base_url = (getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")).rstrip("/")
+    centre = _centre_path() if base_url else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"user": user, "day": day, "items": rows[:DIGEST_MAX_ITEMS], "count": len(rows),
+                   "more": max(0, len(rows) - DIGEST_MAX_ITEMS),
+                   "centre_url": f"{base_url}{centre}" if centre else ""}
+        subject = digest_subject(len(rows), day)
+        text = render_to_string("tasks/email/digest.txt", context)
+        html = render_to_string("tasks/email/digest.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email],
+                                     connection=mail_connection)
+    message.attach_alternative(html, "text/html")
+    message.send()
+    Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=now)
+    return len(rows)
+
+
+def send_digests(day: date, now: datetime, stats: Stats) -> None:
+    users = _candidates(day)
+    if not users:
+        return
+    mail = get_connection()
+    try:
+        for start in range(0, len(users), USER_CHUNK):
+            for uid in _claim_users(users[start:start + USER_CHUNK], day):
+                try:
+                    sent = _send_digest(uid, day, now, mail)
+                except Exception:
+                    log.exception("digest to user %s failed; released for the next round", uid)
+                    Notification.objects.filter(user_id=uid, digest_day=day, emailed_at__isnull=True) \
+                        .update(digest_day=None)
+                    stats.failed += 1
+                    continue
+                if sent:
+                    stats.digests += 1
+                    stats.emailed += sent
+    finally:
+        mail.close()
+
+
+# --- entry points -------------------------------------------------------------------------
+
+
+def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats:
+    """One round: today's scan (if no other worker has it) then the digests."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    worker_id = worker_id or default_worker_id()
+    stats = Stats(day=day, worker_id=worker_id)
+    if job_done(SCAN_JOB, day):
+        stats.scan_state = "skipped"
+    elif claim_job(SCAN_JOB, day, worker_id, now):
+        started = time.perf_counter()
+        try:
+            stats.scanned, stats.created = scan(day, now)
+        except BaseException:
+            release_job(SCAN_JOB, day, worker_id)
+            raise
+        stats.scan_seconds = time.perf_counter() - started
+        finish_job(SCAN_JOB, day, worker_id, now)
+        stats.scan_state = "done"
+    else:
+        # Another worker is scanning: wait for it, or a digest would go out before today's reminders.
+        stats.scan_state = "busy"
+        return stats
+    send_digests(day, now, stats)
+    return stats
+
+
+def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Event | None = None,
+         echo: Callable[[str], None] | None = None, parent_pid: int | None = None) -> int:
+    """Run :func:`run_once` every ``interval`` seconds until SIGTERM/SIGINT (or ``stop`` is set).
+
+    With ``parent_pid`` the loop also ends when that process is gone (``dieuhanh demo``).
+    """
+    stop = stop or threading.Event()
+    worker_id = worker_id or default_worker_id()
+    if threading.current_thread() is threading.main_thread():
+        def _stop(signum: int, frame: Any) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    rounds = 0
+    while not stop.is_set():
+        if parent_pid and os.getppid() != parent_pid:
+            break
+        close_old_connections()
+        try:
+            stats = run_once(worker_id=worker_id)
+            if echo and (stats.scan_state == "done" or stats.digests or stats.failed):
+                echo(str(stats))
+        except Exception:
+            log.exception("worker round failed; retrying in %ss", interval)
+            connection.close()
+        rounds += 1
+        deadline = time.monotonic() + interval
+        while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            stop.wait(min(left, 1.0))
+            if parent_pid and os.getppid() != parent_pid:
+                stop.set()  # the demo server that started us is gone
+    connection.close()
+    return rounds
