@@ -2,13 +2,18 @@
 
 On an empty database (after ``migrate``) it loads the packaged Cần Thơ unit tree,
 creates one account per role, the registers of UBND quận Cái Răng, Phòng Nội vụ and
-the wards, and two documents of March 2020:
+the wards, two documents of March 2020:
 
 * Kế hoạch 29/KH-UBND of UBND thành phố Cần Thơ (27/02/2020), entered as an incoming
   record (metadata only, no file), and
 * Công văn 313/UBND of UBND quận Cái Răng (02/03/2020), read from
   ``dieuhanh/web/demo_data/313-UBND.txt`` through the clerk's intake path
-  (``preview_intake`` then ``register_document``), which links it to 29/KH-UBND.
+  (``preview_intake`` then ``register_document``), which links it to 29/KH-UBND,
+  and distributed to Phòng Nội vụ;
+
+and the task story of ``dieuhanh.web.demo_story`` (unless ``--no-story``): the tasks of
+313/UBND issued by Phòng Nội vụ's specialist from the proposals, a simulated history
+of 2020, and a few live tasks due around today. A summary per bucket ends the output.
 
 Running it again adds nothing twice. It refuses a database holding accounts other
 than the demo ones (a real installation), unless ``--force``: the demo passwords are
@@ -25,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from dieuhanh.accounts.models import Role, User
+from dieuhanh.web import demo_story
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 SEED_FILE = DEMO_DATA / "313-UBND.txt"
@@ -42,7 +48,7 @@ ACCOUNTS = (
     ("vanthu.lebinh", "Võ Thị Hoa", Role.VAN_THU, WARD, "Văn thư UBND phường Lê Bình"),
     ("quantri", "Quản trị hệ thống", Role.QUAN_TRI, CITY, "Quản trị hệ thống"),
 )
-USERNAMES = frozenset(a[0] for a in ACCOUNTS)
+USERNAMES = frozenset(a[0] for a in ACCOUNTS) | demo_story.STORY_USERNAMES
 
 PLAN_29 = {
     "doc_type": "Kế hoạch", "number": 29, "symbol": "KH-UBND", "number_symbol": "29/KH-UBND",
@@ -59,6 +65,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true",
                             help="nạp cả khi CSDL đã có tài khoản khác (load even if other accounts exist)")
+        parser.add_argument("--no-story", action="store_true",
+                            help="không tạo nhiệm vụ trình diễn (documents only, no tasks)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         others = User.objects.exclude(username__in=USERNAMES)
@@ -75,6 +83,10 @@ class Command(BaseCommand):
         registers = self._registers(units)
         plan, letter = self._documents(users["vanthu.cairang"], registers)
         self._report(users, registers, plan, letter)
+        if options["no_story"]:
+            demo_story.share_with_noi_vu(users["vanthu.cairang"], letter, units[NOI_VU])
+        else:
+            self._story(users, letter, units)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -86,7 +98,7 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError("Không nạp được danh sách đơn vị:\n" + "\n".join(result.errors))
         self.stdout.write(f"Đơn vị: {result.summary()}")
-        wanted = (DISTRICT, NOI_VU, CITY, WARD)
+        wanted = tuple(dict.fromkeys((DISTRICT, NOI_VU, CITY, WARD, *demo_story.STORY_UNIT_CODES)))
         units = {u.code: u for u in Unit.objects.filter(code__in=wanted)}
         missing = [c for c in wanted if c not in units]
         if missing:
@@ -99,7 +111,7 @@ class Command(BaseCommand):
         from dieuhanh.accounts.services import create_user
 
         users = {}
-        for username, full_name, role, unit_code, position in ACCOUNTS:
+        for username, full_name, role, unit_code, position in (*ACCOUNTS, *demo_story.STORY_ACCOUNTS):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = create_user(None, {"username": username, "full_name": full_name, "role": role,
@@ -153,6 +165,16 @@ class Command(BaseCommand):
             if i == 0:
                 out(line)
         out(line)
+
+    def _story(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> None:
+        result = demo_story.run(users, letter, units)
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Câu chuyện nhiệm vụ (task story)"))
+        if not result["created_story"] and not result["created_live"]:
+            out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
+        for text in demo_story.summary(letter, units, result["today"]):
+            out(text)
 
 
 def _register(unit: Any, direction: str, name: str) -> Any:
