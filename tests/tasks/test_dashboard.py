@@ -436,7 +436,7 @@ def test_query_count_is_constant_10_vs_60(units, actors, login):
                 response = client.get(url(**params))
             assert response.status_code == 200 and response.context["data"].overdue
             counts[size, tuple(params)] = len(ctx)
-    # session, user, units, per-unit GROUP BY, overdue, their heads, trend, the header's user.unit
+    # session, user with its unit, units, per-unit GROUP BY, overdue, their heads, trend, unread notifications
     assert set(counts.values()) == {8}, counts
 
 
