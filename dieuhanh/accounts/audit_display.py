@@ -82,7 +82,10 @@ def _format(value: Any, field: models.Field | None, names: dict[tuple[str, Any],
     if value is None or value == "":
         return "—"
     if field is not None and field.is_relation and field.related_model is not None:
-        return names.get((field.related_model._meta.label_lower, value), f"#{value}")
+        label = field.related_model._meta.label_lower
+        if isinstance(value, list):  # many-to-many: a list of ids
+            return "; ".join(names.get((label, item), f"#{item}") for item in value) or "—"
+        return names.get((label, value), f"#{value}")
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -513,8 +513,15 @@ def chain(obj: Assignment | Task, user: Any = None) -> Chain:
 
                 cited = documents_visible_to(user).filter(pk__in=cited_ids)
             documents = list(cited.order_by("issued_on", "pk"))
-        documents.append(document)
+        if user is None or _document_visible(user, document.pk):
+            documents.append(document)
     return Chain(documents, roots, task.pk, focus_assignment, visible)
+
+
+def _document_visible(user: Any, pk: int) -> bool:
+    from dieuhanh.documents.services import documents_visible_to
+
+    return documents_visible_to(user).filter(pk=pk).exists()
 
 
 def _tree_without_document(task: Task, base: QuerySet[Task], assignments_qs: QuerySet[Assignment]) \
