@@ -168,3 +168,13 @@ def test_wrong_methods_are_405(client, staff, method, name) -> None:
 def test_open_redirect_after_login_is_ignored(client, staff, target) -> None:
     response = client.post(reverse("accounts:login"), {"username": "quantri", "password": PASSWORD, "next": target})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_an_english_browser_still_gets_vietnamese(client) -> None:
+    """Accept-Language does not switch the UI; only the user's own choice of English does."""
+    response = client.get("/tai-khoan/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert 'lang="vi"' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/tai-khoan/dang-nhap/"})
+    response = client.get("/tai-khoan/dang-nhap/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert 'lang="en"' in response.content.decode()

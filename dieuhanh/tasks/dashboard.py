@@ -420,7 +420,7 @@ def trend_chart(trend: Iterable[dict[str, Any]], width: int = 720, height: int =
 def _nice(value: int) -> int:
     """The axis top: four equal steps of 1, 2, 2.5 or 5 × 10^k covering ``value``."""
     if value <= 0:
-        return 0
+        return 4  # an empty chart still gets a readable 0–4 axis
     raw = value / 4
     magnitude = 10 ** max(len(str(int(raw))) - 1, 0)
     for step in (1, 2, 2.5, 5, 10):

@@ -18,3 +18,18 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose English (language cookie).
+
+    Many office browsers are set to English; the browser's Accept-Language must not
+    switch a Vietnamese administration's screens to English behind the user's back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
