@@ -31,6 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"url": url, "label": label, "active": active})
+        items.append({"url": url, "label": label, "active": False})
+    # The longest matching prefix wins: /nhiem-vu/tong-hop/ is "Tổng hợp", not also "Nhiệm vụ".
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items}
