@@ -59,3 +59,32 @@ def test_tone_placement_and_decomposed_text() -> None:
     r = parse_text(text)
     assert (r["issuer"], r["place"], r["doc_type"]) == ("UỶ BAN NHÂN DÂN TỈNH THANH HOÁ", "Thanh Hoá", "Chỉ thị")
     assert r["subject"] == "lập kế hoạch đầu tư công trung hạn"
+
+
+def test_decree30_examples_of_other_issuers() -> None:
+    """Header examples of the Decree 30 spec: the Government (QPPL), a commune draft, a 2002 decision."""
+    gov = parse_text(
+        "CHÍNH PHỦ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nSố: 30/2020/NĐ-CP\n\n"
+        "Hà Nội, ngày 05 tháng 3 năm 2020\n\nNGHỊ ĐỊNH\nVề công tác văn thư\n\n"
+        "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;\n\n"
+        "Nơi nhận:\n- Ban Bí thư Trung ương Đảng;\n- Lưu: VT, HC (2).\n\nTM. CHÍNH PHỦ\nTHỦ TƯỚNG\n\nNguyễn Xuân Phúc\n")
+    assert (gov["issuer"], gov["doc_type"], gov["number"], gov["symbol"]) == ("CHÍNH PHỦ", "Nghị định", 30, "2020/NĐ-CP")
+    assert (gov["signer_authority"], gov["signer_position"], gov["signer_name"]) == (
+        "TM. CHÍNH PHỦ", "THỦ TƯỚNG", "Nguyễn Xuân Phúc")
+    assert gov["distribution"] == ["Ban Bí thư Trung ương Đảng", "Lưu: VT, HC (2)"]
+
+    commune = parse_text(
+        "UBND HUYỆN KIM ĐỘNG\nỦY BAN NHÂN DÂN\nXÃ ĐỨC HỢP\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\n\nSố:         / TB-UBND\n\nĐức Hợp, ngày ….. tháng 12 năm 2021\n\n"
+        "THÔNG BÁO\nVề việc tạm dừng tiếp công dân\n")
+    assert (commune["issuer_parent"], commune["issuer"]) == ("UBND HUYỆN KIM ĐỘNG", "ỦY BAN NHÂN DÂN XÃ ĐỨC HỢP")
+    assert (commune["number"], commune["symbol"], commune["place"], commune["date"]) == (None, "TB-UBND", "Đức Hợp", None)
+    assert (commune["doc_type"], commune["subject"]) == ("Thông báo", "tạm dừng tiếp công dân")
+
+    old = parse_text(
+        "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CẦN THƠ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n"
+        "Số: 63/2002/QĐ.UB\n\nCần Thơ, ngày 07 tháng 05 năm 2002\n\nQUYẾT ĐỊNH\n"
+        "V/v phê duyệt Chiến lược dân số giai đoạn 2001-2010\n")
+    assert (old["number_symbol"], old["date"], old["doc_type"]) == ("63/2002/QĐ.UB", "2002-05-07", "Quyết định")
+    assert old["subject"] == "phê duyệt Chiến lược dân số giai đoạn 2001-2010"
+    assert {"symbol_separator", "date_month_padded"} <= {w["code"] for w in old["warnings"]}
