@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dieuhanh.accounts.models import AuditAction, Role, User
 from dieuhanh.accounts.passwords import validate_password
 from dieuhanh.orgs.models import Unit
+from dieuhanh.web.forms import VnDateInput
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 DATE_ERROR = _("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy (ví dụ 05/03/2024).")
@@ -154,11 +155,6 @@ def object_type_choices() -> list[tuple[str, str]]:
     return [("", _("Tất cả"))] + found
 
 
-class DateInput(forms.TextInput):
-    def __init__(self) -> None:
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
-
-
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Người thực hiện"), max_length=150, required=False,
                             widget=forms.TextInput(attrs={"type": "search"}))
@@ -168,9 +164,9 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(label=_("Loại đối tượng"), required=False,
                                     error_messages={"invalid_choice": _("Loại đối tượng không hợp lệ.")})
     date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS,
-                                widget=DateInput(), error_messages={"invalid": DATE_ERROR})
+                                widget=VnDateInput(), error_messages={"invalid": DATE_ERROR})
     date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS,
-                              widget=DateInput(), error_messages={"invalid": DATE_ERROR})
+                              widget=VnDateInput(), error_messages={"invalid": DATE_ERROR})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

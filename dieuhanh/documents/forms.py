@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.documents.intake import FIELDS, human_size
 from dieuhanh.documents.models import Direction, Document, Register
+from dieuhanh.web.forms import vn_date_field
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y"]
 DATE_ERROR = _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 02/03/2020.")
 _BULLET = re.compile(r"^\s*(?:[-–•+*]|\d+[.)])\s*")
 
@@ -79,9 +79,7 @@ class LinesField(forms.CharField):
 
 
 def _date_field(label: str, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
-                           error_messages={"invalid": DATE_ERROR})
+    return vn_date_field(label, required=required, error=DATE_ERROR)
 
 
 class DocumentFieldsForm(forms.ModelForm):

@@ -49,6 +49,7 @@ from django.views.decorators.http import require_GET
 
 from dieuhanh.documents.models import Document
 from dieuhanh.lib.vntext import fold, fold_same_length
+from dieuhanh.web.forms import VnDateInput
 
 FTS_TABLE = "api_document_fts"
 MAX_QUERY_CHARS = 200
@@ -309,7 +310,7 @@ def snippet(text: str | None, words: list[str], *, before: int = 80, after: int 
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 DATE_ERROR = _("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy (ví dụ 27/02/2020).")
-_DATE_WIDGET = forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
+
 
 
 @functools.cache
@@ -327,9 +328,9 @@ class SearchForm(forms.Form):
     issuer = forms.ChoiceField(label=_("Cơ quan ban hành"), required=False)
     register = forms.TypedChoiceField(label=_("Sổ văn bản"), required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label=_("Ban hành từ ngày"), required=False, input_formats=DATE_FORMATS,
-                                widget=_DATE_WIDGET, error_messages={"invalid": DATE_ERROR})
+                                widget=VnDateInput(), error_messages={"invalid": DATE_ERROR})
     date_to = forms.DateField(label=_("đến ngày"), required=False, input_formats=DATE_FORMATS,
-                              widget=_DATE_WIDGET, error_messages={"invalid": DATE_ERROR})
+                              widget=VnDateInput(), error_messages={"invalid": DATE_ERROR})
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

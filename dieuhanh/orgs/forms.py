@@ -9,14 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dieuhanh.web.forms import ISO_TOO, VnDateInput, vn_date_field
+
 
 class OnDateForm(forms.Form):
-    ngay = forms.DateField(
-        label=_("Xem cơ cấu tại ngày"), required=False,
-        input_formats=["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                                         "autocomplete": "off", "size": 12}),
-        error_messages={"invalid": _("Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy, ví dụ 02/03/2020.")},
+    ngay = vn_date_field(
+        _("Xem cơ cấu tại ngày"), widget=VnDateInput({"size": 12}), input_formats=ISO_TOO,
+        error=_("Ngày không hợp lệ: hãy nhập theo dạng dd/mm/yyyy, ví dụ 02/03/2020."),
     )
 
     @classmethod

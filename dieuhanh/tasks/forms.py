@@ -12,15 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from dieuhanh.orgs.models import Unit
 from dieuhanh.tasks.models import Status
 from dieuhanh.tasks.proposals import Proposal
+from dieuhanh.web.forms import vn_date_field
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y"]
 DATE_ERROR = _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 09/04/2020.")
 
 
 def date_field(label: Any, required: bool = False) -> forms.DateField:
-    return forms.DateField(label=label, required=required, input_formats=DATE_INPUT_FORMATS,
-                           widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
-                           error_messages={"invalid": DATE_ERROR, "required": _("Chưa nhập ngày.")})
+    return vn_date_field(label, required=required, error=DATE_ERROR,
+                         error_messages={"required": _("Chưa nhập ngày.")})
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
