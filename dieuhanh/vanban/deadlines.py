@@ -5,7 +5,7 @@
 ``before`` (the last allowed day is the day before X unless the app reads it
 inclusively), ``by`` (X is the last day), ``on`` (that very day),
 ``within_working_days`` / ``within_days`` (a rule to resolve with the calendar),
-``recurring`` (monthly "trước ngày 25 hàng tháng"), ``month``/``quarter``.
+``recurring`` (monthly "trước ngày 25 hàng tháng").
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ RECURRING_DAY = re.compile(r"(?:truoc|cham nhat|vao|trong)\s+ngay\s+\d{1,2}\s+(?
 _HAS_DIGIT = re.compile(r"\d")
 _PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang)")
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
-MONTH_ONLY = re.compile(r"(?:trong\s+)?thang\s+(\d{1,2})\s*/\s*(\d{4})|quy\s+([ivx]+|\d)\s*/?\s*(?:nam\s+)?(\d{4})")
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from datetime import date
 from dieuhanh.lib.vntext import collapse, fold
 from dieuhanh.vanban import doctypes
 from dieuhanh.vanban.patterns import (
-    DATE_LINE, KINH_GUI, NUMBER_LINE, NUMBER_LINE_LOOSE, NUMBER_LINE_NOCOLON, QUOC_HIEU, TIEU_NGU, VV,
+    DATE_LINE, KINH_GUI, NUMBER_LINE, NUMBER_LINE_LOOSE, NUMBER_LINE_NOCOLON, QUOC_HIEU, SYMBOL_BODY, TIEU_NGU, VV,
 )
-from dieuhanh.vanban.textprep import LOWER, UPPER, Line, lines_of
+from dieuhanh.vanban.dates import find_dates
+from dieuhanh.vanban.lists import split_entries
+from dieuhanh.vanban.textprep import UPPER, Line, lines_of
 
 Span = tuple[int, int]
 HEADER_WINDOW = 3000
@@ -174,7 +176,7 @@ class HeaderParser:
         for tok in reversed(tokens):
             word = tok.group(0)
             lowered_ok = word in ("phố", "xã", "trấn") and chosen
-            if not (word[0].isupper() or word[0].isdigit() and chosen == [] and False) and not lowered_ok:
+            if not word[0].isupper() and not lowered_ok:
                 break
             if re.search(r"[/:;]|\d", word) or len(chosen) >= 5:
                 break
@@ -382,8 +384,6 @@ class HeaderParser:
         kg = KINH_GUI.search(self.folded, 0, search_end)
         if not kg:
             return
-        from dieuhanh.vanban.lists import split_entries
-
         entries, end = split_entries(self.text, self.masked, kg.end(), stop_words=True)
         self.h.recipients = entries
         self.h.kinh_gui_span = (kg.start(), end)
@@ -424,9 +424,7 @@ class HeaderParser:
         """Portal pages: "(Theo Công văn số 6012/UBND-KT, ngày 14/11/2023)", "(Nguồn: …)"."""
         if self.h.number_span:
             return
-        from dieuhanh.vanban.dates import find_dates
-
-        pattern = re.compile(rf"\((?:Theo|Nguồn|theo|nguồn)[^()]*?số\s+(?:{_symbol_only()})[^()]*\)")
+        pattern = re.compile(rf"\((?:Theo|Nguồn|theo|nguồn)[^()]*?số\s+(?:{SYMBOL_BODY})[^()]*\)")
         for match in pattern.finditer(self.masked):
             self._set_number(match["num"], match["sym"], match.start("num"), match.end("sym"))
             hits = find_dates(self.folded, None, match.end("sym"), match.end())
@@ -447,8 +445,3 @@ class HeaderParser:
                 return
         self._resolve_type()
 
-
-def _symbol_only() -> str:
-    from dieuhanh.vanban.patterns import SYMBOL_BODY
-
-    return SYMBOL_BODY

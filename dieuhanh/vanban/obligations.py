@@ -257,7 +257,6 @@ def _continues(folded: str, start: int, end: int) -> bool:
 
 def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: date | None,
                           previous: Obligation | None) -> list[Obligation]:
-    masked_text = text
     deadlines = [d for d in find_deadlines(folded, start, end, ref) if d.kind != "recurring"]
     assignee, after = (None, start)
     for cue in ASSIGN_CUE.finditer(folded, start, end):
@@ -287,7 +286,7 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
         if deadline and len(action_text.strip(" ,;.")) < 8:
             action_text = text[max(after, start):deadline.phrase_span[0]]
         out.append(Obligation(
-            sentence=tidy(masked_text[start:end]), span=(start, end), assignees=list(assignees), role=role,
+            sentence=tidy(text[start:end]), span=(start, end), assignees=list(assignees), role=role,
             action=_clean_action(action_text), deadline=deadline,
             deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
             deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,

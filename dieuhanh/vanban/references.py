@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dieuhanh.lib.vntext import fold
 from dieuhanh.vanban.dates import find_dates
 from dieuhanh.vanban.doctypes import FOLDED_TYPE_NAMES
 from dieuhanh.vanban.textprep import LOWER, UPPER

@@ -11,6 +11,6 @@ from django.views.decorators.http import require_GET
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from dieuhanh.web.overview import overview_for
+    from dieuhanh.documents.services import overview_counts
 
-    return render(request, "web/home.html", overview_for(request.user))
+    return render(request, "web/home.html", overview_counts(request.user))
