@@ -3,14 +3,15 @@
 Everything is computed with a constant number of queries, whatever the size of the subtree:
 
 1. the unit tree (``id, parent, code, name``), one query — units are hundreds;
-2. the per-unit table: one GROUP BY ``unit_id, status`` with conditional counts (finished
-   late, past the original due date), folded into the four buckets; the bucket totals and
-   the on-time rate are the sums of its rows (the rules of
-   :func:`dieuhanh.tasks.buckets.bucket_counts`, checked against it in the tests), so the
-   500,000-row scan happens once, not twice;
+2. the per-unit table: finished work from the tallies (:mod:`dieuhanh.tasks.tally`, one
+   GROUP BY over units × months), open work with one GROUP BY ``unit_id, status`` over the
+   open assignments only, with conditional counts (past the original due date), folded into
+   the four buckets; the bucket totals and the on-time rate are the sums of its rows (the
+   rules of :func:`dieuhanh.tasks.buckets.bucket_counts`, checked against it in the tests);
 3. the overdue list (top 50 by days late), with its task, unit and assignee joined;
 4. the heads of the overdue units (one prefetch);
-5. the monthly trend: one GROUP BY ``original_due_on, status`` over the last 12 months, folded into months.
+5. the monthly trend: the tallies of the last 12 months plus one GROUP BY ``original_due_on,
+   status`` over the open assignments due in them, folded into months.
 
 Scope (who sees what here): administrators see everything; leaders (of a committee or
 of a unit) see their unit's subtree; a specialist sees the assignments of the tasks
@@ -28,14 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from dieuhanh.accounts.models import Role, User
 from dieuhanh.orgs.models import Unit
 from dieuhanh.tasks.buckets import today
-from dieuhanh.tasks.models import OPEN_STATUSES, Assignment, Status
+from dieuhanh.tasks.models import OPEN_STATUSES, Assignment, DoneTally, Status
 
 OVERDUE_LIMIT = 50
 TREND_MONTHS = 12
@@ -151,6 +152,8 @@ class Scope:
     home: int | None
     allowed: set[int] | None
     flat: bool = False
+    # The same scope over DoneTally rows (finished work counted ahead); None: count live.
+    tally: Q | None = None
 
 
 def scope_for(user: Any, tree: UnitTree) -> Scope:
@@ -159,15 +162,15 @@ def scope_for(user: Any, tree: UnitTree) -> Scope:
     if not getattr(user, "is_authenticated", False):
         return Scope(base=Q(pk__in=[]), home=None, allowed=set())
     if user.is_superuser or user.role == Role.QUAN_TRI:  # administrators
-        return Scope(base=Q(), home=None, allowed=None)
+        return Scope(base=Q(), home=None, allowed=None, tally=Q())
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None or unit_id not in tree.units:
         return Scope(base=Q(pk__in=[]), home=None, allowed=set())
     if user.role in HEAD_ROLES:
-        return Scope(base=Q(), home=unit_id, allowed=tree.subtree(unit_id))
+        return Scope(base=Q(), home=unit_id, allowed=tree.subtree(unit_id), tally=Q())
     if user.role == Role.CHUYEN_VIEN:
         return Scope(base=Q(task__assigned_by_unit_id=unit_id), home=None, allowed=None, flat=True)
-    return Scope(base=Q(unit_id=unit_id), home=unit_id, allowed={unit_id})
+    return Scope(base=Q(unit_id=unit_id), home=unit_id, allowed={unit_id}, tally=Q(unit_id=unit_id))
 
 
 # --- the dashboard ------------------------------------------------------------------------
@@ -216,12 +219,40 @@ def _empty_counts() -> dict[str, Any]:
     return dict.fromkeys(COUNT_KEYS, 0)
 
 
-def _unit_rows(qs: QuerySet[Assignment], on: date, tree: UnitTree, scope: Scope,
-               root: int | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One GROUP BY unit; rolled up in Python onto the root's children. Returns rows and totals."""
+def _tallies(scope: Scope, tree: UnitTree, unit_ids: set[int] | None) -> QuerySet[DoneTally]:
+    qs = DoneTally.objects.filter(scope.tally).order_by()
+    if unit_ids is not None and len(unit_ids) < len(tree.units):
+        qs = qs.filter(unit_id__in=unit_ids)
+    return qs
+
+
+def _add_done(into: dict[str, Any], on_time: int, late: int) -> None:
+    into["total"] += on_time + late
+    into["done_on_time"] += on_time
+    into["done_late"] += late
+
+
+def _per_unit(qs: QuerySet[Assignment], on: date, tree: UnitTree, scope: Scope,
+              unit_ids: set[int] | None) -> dict[int, dict[str, Any]]:
+    """Bucket counts per unit: finished work from the tallies, open work counted live.
+
+    Without a tally scope (a specialist's flat view of what their unit assigned) all of it
+    is counted live: the tallies are per receiving unit, not per assigning one.
+    """
     per_unit: dict[int, dict[str, Any]] = {}
-    for row in qs.values("unit_id", "status").annotate(**_status_counts(on)):
+    live = qs if scope.tally is None else qs.filter(status__in=OPEN_STATUSES)
+    for row in live.values("unit_id", "status").annotate(**_status_counts(on)):
         _fold(per_unit.setdefault(row["unit_id"], _empty_counts()), row)
+    if scope.tally is not None:
+        done = _tallies(scope, tree, unit_ids).values("unit_id").annotate(t=Sum("on_time"), l=Sum("late"))
+        for row in done:
+            _add_done(per_unit.setdefault(row["unit_id"], _empty_counts()), row["t"], row["l"])
+    return per_unit
+
+
+def _unit_rows(per_unit: dict[int, dict[str, Any]], on: date, tree: UnitTree, scope: Scope,
+               root: int | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Counts per unit rolled up in Python onto the root's children. Returns rows and totals."""
     totals = _empty_counts()
     for row in per_unit.values():
         for key in COUNT_KEYS:
@@ -293,7 +324,8 @@ def month_starts(on: date, months: int = TREND_MONTHS) -> list[date]:
     return [date(i // 12, i % 12 + 1, 1) for i in range(index - months + 1, index + 1)]
 
 
-def _trend(qs: QuerySet[Assignment], on: date, months: int = TREND_MONTHS) -> list[dict[str, Any]]:
+def _trend(qs: QuerySet[Assignment], on: date, tallies: QuerySet[DoneTally] | None,
+           months: int = TREND_MONTHS) -> list[dict[str, Any]]:
     """Assigned / done on time / done late per month of the original due date, last ``months`` months.
 
     One GROUP BY on the due day, folded into months here: at most 366 groups come back, and
@@ -303,12 +335,18 @@ def _trend(qs: QuerySet[Assignment], on: date, months: int = TREND_MONTHS) -> li
     starts = month_starts(on, months)
     after = date(on.year + (on.month == 12), on.month % 12 + 1, 1)
     counts = _status_counts(on)
-    rows = (qs.filter(original_due_on__gte=starts[0], original_due_on__lt=after)
+    live = qs if tallies is None else qs.filter(status__in=OPEN_STATUSES)
+    rows = (live.filter(original_due_on__gte=starts[0], original_due_on__lt=after)
             .values("original_due_on", "status").annotate(n=counts["n"], late=counts["late"], past=counts["past"]))
     found: dict[tuple[int, int], dict[str, int]] = {}
     for row in rows:
         day = row["original_due_on"]
         _fold(found.setdefault((day.year, day.month), _empty_counts()), row)
+    if tallies is not None:
+        done = (tallies.filter(month__gte=starts[0], month__lt=after)
+                .values("month").annotate(t=Sum("on_time"), l=Sum("late")))
+        for row in done:
+            _add_done(found.setdefault((row["month"].year, row["month"].month), _empty_counts()), row["t"], row["l"])
     keys = ("total", "done_on_time", "done_late")
     return [{"month": start, **{k: found.get((start.year, start.month), _empty_counts())[k] for k in keys}}
             for start in starts]
@@ -336,7 +374,7 @@ def leader_dashboard(user: Any, on: date | None = None, unit: str | None = None,
     tree, scope, root = resolve_unit(user, unit)
     unit_ids = tree.subtree(root) if root is not None else None
     qs = _assignments(scope, tree, unit_ids)
-    rows, counts = _unit_rows(qs, on, tree, scope, root)
+    rows, counts = _unit_rows(_per_unit(qs, on, tree, scope, unit_ids), on, tree, scope, root)
     sort = parse_sort(sort)
     stop = scope.home if scope.allowed is not None else None
     return Dashboard(
@@ -347,7 +385,7 @@ def leader_dashboard(user: Any, on: date | None = None, unit: str | None = None,
         rows=sort_rows(rows, sort),
         sort=sort,
         overdue=_overdue(qs, on),
-        trend=_trend(qs, on),
+        trend=_trend(qs, on, _tallies(scope, tree, unit_ids) if scope.tally is not None else None),
     )
 
 

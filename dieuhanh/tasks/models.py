@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from dieuhanh.tasks import tally
 
 
 class Priority(models.TextChoices):
@@ -118,6 +122,29 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} — {self.task}"
 
+    # --- the finished-work tally (dieuhanh.tasks.tally) follows every save and delete ---
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values)
+        instance._tally_state = tally.state_of(instance) if not instance.get_deferred_fields() else None
+        return instance
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        update_fields = kwargs.get("update_fields")
+        tracked = update_fields is None or bool({*tally.TRACKED_FIELDS, "unit"} & set(update_fields))
+        before = getattr(self, "_tally_state", None)
+        if tracked and before is None and self.pk is not None and not self._state.adding:
+            before = tally.state_of(Assignment.objects.only(*tally.TRACKED_FIELDS).get(pk=self.pk))
+        from django.db import transaction
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if tracked:
+                after = tally.state_of(self)
+                tally.move(tally.key_of(*before) if before else None, tally.key_of(*after))
+                self._tally_state = after
+
     # --- single-row transitions (the service checks who may do them) -----------------
     # Each one refuses an illegal move with a Vietnamese message (TransitionError),
     # saves the changed fields and writes the audit row in one transaction.
@@ -199,6 +226,24 @@ def _plain(value):  # type: ignore[no-untyped-def]
     if isinstance(value, models.Model):
         return value.pk
     return _jsonable(value)
+
+
+class DoneTally(models.Model):
+    """Finished assignments per unit and month of their original due date (see dieuhanh.tasks.tally)."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    on_time = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="unique_tally_unit_month")]
+        indexes = [models.Index(fields=["month", "unit"])]
+
+
+@receiver(post_delete, sender=Assignment)
+def _untally(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+    tally.move(tally.key_of(*tally.state_of(instance)), None)
 
 
 class ProgressNote(models.Model):

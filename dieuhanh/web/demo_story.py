@@ -291,6 +291,10 @@ def run(users: dict[str, Any], letter: Any, units: dict[str, Any], today: date |
             history(users, tasks)
         created_story = True
     created_live = live_tasks(users, units, today)
+    # The simulated history rewrote completion dates with UPDATEs (_stamp): count finished work again.
+    from dieuhanh.tasks import tally
+
+    tally.rebuild()
     return {"created_story": created_story, "created_live": created_live, "today": today}
 
 

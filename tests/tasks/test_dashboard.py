@@ -436,13 +436,14 @@ def test_query_count_is_constant_10_vs_60(units, actors, login):
                 response = client.get(url(**params))
             assert response.status_code == 200 and response.context["data"].overdue
             counts[size, tuple(params)] = len(ctx)
-    # session, user with its unit, units, per-unit GROUP BY, overdue, their heads, trend, unread notifications
-    assert set(counts.values()) == {8}, counts
+    # session, user with its unit, units, per-unit open GROUP BY + tallies, overdue, their heads,
+    # trend open GROUP BY + tallies, unread notifications
+    assert set(counts.values()) == {10}, counts
 
 
 def test_function_query_count(units, actors, django_assert_num_queries):
     _bulk(units, 0, 60)
-    with django_assert_num_queries(5):  # units, per-unit GROUP BY, overdue, heads, trend
+    with django_assert_num_queries(7):  # units, per-unit open + tallies, overdue, heads, trend open + tallies
         leader_dashboard(actors["district_leader"], on=TODAY)
 
 
