@@ -72,6 +72,12 @@ def _status_counts(on: date) -> dict[str, Count]:
     }
 
 
+def _open_counts(on: date) -> dict[str, Count]:
+    """:func:`_status_counts` for open work only: "finished late" never applies, and leaving it
+    out lets the open-work indexes (unit or due day, status) answer without reading a row."""
+    return {"n": Count("id"), "past": Count("id", filter=Q(original_due_on__lt=on))}
+
+
 def _fold(into: dict[str, Any], row: dict[str, Any]) -> None:
     """Add one (…, status) group to bucket counts."""
     status = row["status"]
@@ -240,8 +246,11 @@ def _per_unit(qs: QuerySet[Assignment], on: date, tree: UnitTree, scope: Scope,
     is counted live: the tallies are per receiving unit, not per assigning one.
     """
     per_unit: dict[int, dict[str, Any]] = {}
-    live = qs if scope.tally is None else qs.filter(status__in=OPEN_STATUSES)
-    for row in live.values("unit_id", "status").annotate(**_status_counts(on)):
+    if scope.tally is None:
+        live = qs.values("unit_id", "status").annotate(**_status_counts(on))
+    else:
+        live = qs.filter(status__in=OPEN_STATUSES).values("unit_id", "status").annotate(**_open_counts(on))
+    for row in live:
         _fold(per_unit.setdefault(row["unit_id"], _empty_counts()), row)
     if scope.tally is not None:
         done = _tallies(scope, tree, unit_ids).values("unit_id").annotate(t=Sum("on_time"), l=Sum("late"))
@@ -334,10 +343,10 @@ def _trend(qs: QuerySet[Assignment], on: date, tallies: QuerySet[DoneTally] | No
     """
     starts = month_starts(on, months)
     after = date(on.year + (on.month == 12), on.month % 12 + 1, 1)
-    counts = _status_counts(on)
     live = qs if tallies is None else qs.filter(status__in=OPEN_STATUSES)
+    counts = _status_counts(on) if tallies is None else _open_counts(on)
     rows = (live.filter(original_due_on__gte=starts[0], original_due_on__lt=after)
-            .values("original_due_on", "status").annotate(n=counts["n"], late=counts["late"], past=counts["past"]))
+            .values("original_due_on", "status").annotate(**counts))
     found: dict[tuple[int, int], dict[str, int]] = {}
     for row in rows:
         day = row["original_due_on"]

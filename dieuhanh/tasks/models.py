@@ -112,6 +112,10 @@ class Assignment(models.Model):
             # Dashboards count per unit and per due month by bucket: both read the index only.
             models.Index(fields=["unit", "status", "original_due_on", "completed_on"], name="assignment_unit_score"),
             models.Index(fields=["original_due_on", "status", "completed_on", "unit"], name="assignment_due_score"),
+            # Open work (a tenth of a province's rows) counted per unit by the dashboards, read from
+            # the index alone; finished work comes from DoneTally. (Not a partial index: SQLite
+            # cannot match its condition to a query whose status list is bound as parameters.)
+            models.Index(fields=["status", "unit", "original_due_on"], name="assignment_status_unit"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit", "assignee"], name="unique_assignment",
