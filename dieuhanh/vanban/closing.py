@@ -26,7 +26,8 @@ HEAD_TITLES = sorted((
     "BÍ THƯ", "TRƯỞNG ĐOÀN", "TỔ TRƯỞNG", "GIÁM ĐỐC SỞ",
 ), key=len, reverse=True)
 NAME_WORD = rf"[{UPPER}][{LOWER}]+"
-NAME = re.compile(rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,4}}")
+# Two to five words; the last may be one capital alone ("Nguyễn Văn A", as on forms and samples).
+NAME = re.compile(rf"{NAME_WORD}(?:[ \t]+{NAME_WORD}){{0,3}}[ \t]+(?:{NAME_WORD}|[{UPPER}](?![{UPPER}{LOWER}]))")
 UPPER_RUN = re.compile(rf"[{UPPER}][{UPPER}0-9 ,.\-&()\n]*[{UPPER}.)]")
 PREFIX = re.compile(r"^(TM|KT|TL|TUQ|Q)\s?\.\s*")
 TITLE_WORDS = ("TRƯỞNG", "CHỦ TỊCH", "GIÁM ĐỐC", "CHỦ NHIỆM", "THỦ TƯỚNG", "CHÁNH", "BÍ THƯ",
