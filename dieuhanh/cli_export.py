@@ -1,6 +1,8 @@
 """``dieuhanh export tasks``: assignments as JSON, CSV or XLSX.
 
     dieuhanh export tasks [--document "313/UBND"] [--unit CODE] [--format json|csv|xlsx] [--out FILE]
+    dieuhanh export reports [--request ID] [--unit CODE] [--format json|csv|xlsx] [--out FILE]
+                                                       # see dieuhanh.reports.cli
 
 JSON is an array with one object per assignment (document, task, unit, role,
 status, bucket, due date, original due date, deadline phrase…; ISO dates). CSV
@@ -48,6 +50,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     tasks.add_argument("--format", choices=FORMATS, default="json", help="json (mặc định), csv hoặc xlsx")
     tasks.add_argument("--out", metavar="TỆP", help="ghi vào tệp thay vì đầu ra chuẩn (write to FILE)")
     tasks.set_defaults(handler=cmd_export_tasks)
+    from dieuhanh.reports.cli import add_reports_command
+
+    add_reports_command(what)  # export reports
+    from dieuhanh.reports.cli_consolidated import add_command as add_consolidated
+
+    add_consolidated(what)
 
 
 def _complain(message: str) -> None:

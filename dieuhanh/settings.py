@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dieuhanh.accounts",
     "dieuhanh.documents",
     "dieuhanh.tasks",
+    "dieuhanh.reports",
     "dieuhanh.api",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("don-vi/", include("dieuhanh.orgs.urls")),
     path("van-ban/", include("dieuhanh.documents.urls")),
     path("nhiem-vu/", include("dieuhanh.tasks.urls")),
+    path("bao-cao/", include("dieuhanh.reports.urls")),
     path("api/", include("dieuhanh.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

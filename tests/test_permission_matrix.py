@@ -834,3 +834,160 @@ def test_coverage_guard_sees_through_includes() -> None:
                      "api:create_document", "set_language"):
         assert expected in names
     assert re.fullmatch(r"van-ban/<int:pk>/tep/<int:attachment_pk>/", dict(named_routes())["documents:attachment"])
+
+
+# --- reports (/bao-cao/) ---------------------------------------------------------------------------
+# Phòng Nội vụ (district_specialist) asked wards Lê Bình and Ba Láng for a report (time frozen in April
+# 2020: the test units end on 30/06/2025). Lê Bình's report is sent (a file attached first) and the
+# request consolidated; Ba Láng's is not started.
+
+from datetime import datetime  # noqa: E402 - the reports block is appended to this module
+from zoneinfo import ZoneInfo  # noqa: E402
+
+import time_machine  # noqa: E402
+
+REPORTS_AT = datetime(2020, 4, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def add_reports(w: World) -> None:
+    from dieuhanh.reports import services as report_services
+    from dieuhanh.reports.consolidation import consolidate
+    from tests.reports.factories import GOOD_DATA, make_request, submission_of
+
+    with time_machine.travel(REPORTS_AT, tick=False):
+        request = make_request(w.actors["district_specialist"], [w.units["le_binh"], w.units["ba_lang"]])
+        le_binh = submission_of(request, w.units["le_binh"])
+        attachment = report_services.add_attachment(
+            w.actors["ward_chairman"], le_binh, SimpleUploadedFile("so-lieu.txt", b"so lieu", "text/plain"))
+        assert report_services.submit(w.actors["ward_chairman"], le_binh, GOOD_DATA) == []
+        consolidate(w.actors["district_specialist"], request)
+    w.reports = {"request": request, "le_binh": le_binh, "ba_lang": submission_of(request, w.units["ba_lang"]),  # type: ignore[attr-defined]
+                 "attachment": attachment, "outline": request.outline_version.outline}
+
+
+_build_world_without_reports = build_world
+
+
+def build_world(units: dict[str, Any], actors: dict[str, Any]) -> World:  # noqa: F811 - adds the reports
+    w = _build_world_without_reports(units, actors)
+    add_reports(w)
+    return w
+
+
+def in_2020(call: Call) -> Call:
+    """``call`` sent with the clock in April 2020 (creating requests checks the units are in force)."""
+    def flow(client: Client, w: World, who: str, headers: dict[str, str]) -> HttpResponse:
+        with time_machine.travel(REPORTS_AT, tick=True):
+            return call.send(client, w, who, headers)
+
+    return Call(call.route, call.path, method=call.method, data=call.data, flow=flow)
+
+
+def report(key: str) -> Callable[[World], int]:
+    return lambda w: w.reports[key].pk  # type: ignore[attr-defined]
+
+
+def report_status(key: str) -> Callable[[World], str]:
+    from dieuhanh.reports.models import Submission
+
+    return lambda w: Submission.objects.get(pk=w.reports[key].pk).status  # type: ignore[attr-defined]
+
+
+def report_form(w: World, who: str) -> dict[str, Any]:
+    return {"title": "Báo cáo nhanh quý I năm 2020", "outline_version": w.reports["request"].outline_version_id,  # type: ignore[attr-defined]
+            "units": [w.units["le_binh"].pk], "period_kind": "quy", "year": "2020", "number": "1",
+            "due_on": "20/04/2020"}
+
+
+def _report_created(w: World) -> bool:
+    from dieuhanh.reports.models import ReportRequest
+
+    return ReportRequest.objects.filter(title="Báo cáo nhanh quý I năm 2020").exists()
+
+
+def _outline_versions(w: World) -> int:
+    return w.reports["outline"].versions.count()  # type: ignore[attr-defined]
+
+
+def _edited_outline(w: World, who: str) -> dict[str, Any]:
+    from tests.reports.factories import SMALL_OUTLINE_YAML
+
+    return {"text": SMALL_OUTLINE_YAML.replace("Hồ sơ tiếp nhận", "Hồ sơ đã tiếp nhận"), "note": "Sửa tên dòng"}
+
+
+def _consolidated_text(w: World) -> str:
+    from dieuhanh.reports.models import Consolidation
+
+    return Consolidation.objects.get(request=w.reports["request"]).texts.get("1.1", "")  # type: ignore[attr-defined]
+
+
+REPORT_CALLS: dict[str, Call] = {
+    "reports": get("reports:list"),
+    "report_create": get("reports:create"),
+    "report_timeliness": get("reports:timeliness"),
+    "report_timeliness.xlsx": get("reports:timeliness", query="format=xlsx"),
+    "report": get("reports:detail", report("request")),
+    "report_sub.le_binh": get("reports:submission", report("le_binh")),
+    "report_sub.ba_lang": get("reports:submission", report("ba_lang")),
+    "report_file.le_binh": get("reports:submission_file", report("le_binh"), report("attachment")),
+    "report_consolidation": get("reports:consolidation", report("request")),
+    "report_docx": get("reports:consolidation_docx", report("request")),
+    "report_xlsx": get("reports:consolidation_xlsx", report("request")),
+    "report_outlines": get("reports:outlines"),
+    "report_outline": get("reports:outline", report("outline")),
+    "report_outline_yaml": get("reports:outline_yaml", report("outline")),
+    "report_outline_import": get("reports:outline_import"),
+    "POST report_create": in_2020(checked(post("reports:create", data=report_form), _report_created)),
+    "POST report_sub.ba_lang": checked(
+        post("reports:submission", report("ba_lang"), data=lambda w, who: {"s__1.1": "Đang soạn", "hanh_dong": "luu"}),
+        lambda w: report_status("ba_lang")(w) == "nhap"),
+    "POST report_accept.le_binh": checked(post("reports:submission_accept", report("le_binh"), data=NO_DATA),
+                                          lambda w: report_status("le_binh")(w) == "da_duyet"),
+    "POST report_return.le_binh": checked(
+        post("reports:submission_return", report("le_binh"), data=lambda w, who: {"comment": "Thiếu số liệu"}),
+        lambda w: report_status("le_binh")(w) == "tra_lai"),
+    "POST report_consolidate": post("reports:consolidate", report("request"), data=NO_DATA),
+    "POST report_consolidation": checked(
+        post("reports:consolidation", report("request"), data=lambda w, who: {
+            "s__1.1": "Đã biên tập", "subject": "Tổng kết cải cách hành chính"}),
+        lambda w: _consolidated_text(w) == "Đã biên tập"),
+    "POST report_issue": post("reports:consolidation_issue", report("request"), data=NO_DATA),
+    "POST report_outline_import": checked(post("reports:outline_import", data=_edited_outline),
+                                          lambda w: _outline_versions(w) == 2),
+}
+CALLS.update(REPORT_CALLS)
+
+# fmt: off
+REPORT_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+reports                    ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+report_create              403    ok     ok     ok     ok     403    403    403    ok     login
+report_timeliness          ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+report_timeliness.xlsx     ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+report                     404    ok     ok     ok     ok     ok     ok     404    ok     login
+report_sub.le_binh         404    ok     ok     ok     ok     ok     404    404    ok     login
+report_sub.ba_lang         404    ok     ok     ok     404    404    ok     404    ok     login
+report_file.le_binh        404    ok     ok     ok     ok     ok     404    404    ok     login
+report_consolidation       404    ok     ok     ok     403    403    403    404    ok     login
+report_docx                404    ok     ok     ok     403    403    403    404    ok     login
+report_xlsx                404    ok     ok     ok     403    403    403    404    ok     login
+report_outlines            ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+report_outline             404    ok     ok     ok     ok     ok     ok     404    ok     login
+report_outline_yaml        404    ok     ok     ok     ok     ok     ok     404    ok     login
+report_outline_import      403    ok     ok     ok     ok     403    403    403    ok     login
+POST report_create         403    go     go     go     ok     403    403    403    go     login
+POST report_sub.ba_lang    404    403    403    403    404    404    403    404    go     login
+POST report_accept.le_binh 404    go     go     403    403    403    404    404    go     login
+POST report_return.le_binh 404    go     go     403    403    403    404    404    go     login
+POST report_consolidate    404    go     go     403    403    403    403    404    go     login
+POST report_consolidation  404    go     go     403    403    403    403    404    go     login
+POST report_issue          404    go     go     403    403    403    403    404    go     login
+POST report_outline_import 403    go     go     go     ok     403    403    403    go     login
+"""
+# fmt: on
+# reports: a ward sees the request and its own report, never the other wards' nor the consolidation (403);
+# the district's clerk works for the district committee, not for Phòng Nội vụ (404). ward_chairman's
+# POST report_create is a 200: the form, saying Lê Bình is not among the units it may ask.
+# ward_chairman's POST report_outline_import: the form again (the outline's code belongs to Phòng Nội vụ).
+TABLE.update(parse_matrix(REPORT_MATRIX))

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from dieuhanh.accounts.models import Role, User
-from dieuhanh.web import demo_story
+from dieuhanh.web import demo_reports, demo_story
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 SEED_FILE = DEMO_DATA / "313-UBND.txt"
@@ -87,6 +87,7 @@ class Command(BaseCommand):
             demo_story.share_with_noi_vu(users["vanthu.cairang"], letter, units[NOI_VU])
         else:
             self._story(users, letter, units)
+            self._reports(users, letter, units)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -174,6 +175,17 @@ class Command(BaseCommand):
         if not result["created_story"] and not result["created_live"]:
             out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
         for text in demo_story.summary(letter, units, result["today"]):
+            out(text)
+
+
+    def _reports(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> None:
+        result = demo_reports.run(users, letter, units)
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Báo cáo tổng kết CCHC (report story)"))
+        if not result["created"]:
+            out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
+        for text in demo_reports.summary(result["request"]):
             out(text)
 
 
