@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dieuhanh.accounts.scope import can_see_unit
+from dieuhanh.reports import consolidation as consolidating
 from dieuhanh.reports import forms
 from dieuhanh.reports import permissions as perms
 from dieuhanh.reports import services as reports
@@ -24,16 +25,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class _Lazy:
-    """``dieuhanh.reports.consolidation``, imported when first used."""
-
-    def __getattr__(self, name: str) -> Any:
-        from dieuhanh.reports import consolidation
-
-        return getattr(consolidation, name)
-
-
-consolidating = _Lazy()
 
 
 def _load(request: HttpRequest, pk: int) -> ReportRequest:
