@@ -101,7 +101,9 @@ def figures(schema: Any, unit_code: str, rng: random.Random) -> dict[str, Any]:
 # Ranges per unit and period for what a district office or a ward plausibly counts.
 SMALL = {"đơn vị", "cơ quan", "tập thể", "cá nhân", "cuộc", "hạng", "văn bản", "vấn đề", "đợt", "dịch vụ"}
 ROW_RANGES = {"ky_luat": (0, 2), "tinh_gian": (0, 3), "bo_nhiem": (0, 4), "tuyen_dung": (0, 6),
-              "thu_hang": (1, 9), "don_vi_giam": (0, 1), "co_quan_chuyen_mon": (0, 1)}
+              "thu_hang": (1, 9), "don_vi_giam": (0, 1), "co_quan_chuyen_mon": (0, 1),
+              "ho_so_tre_han": (0, 90), "tthc_don_gian_hoa": (0, 12), "tthc_lien_thong": (0, 15),
+              "tthc_ra_soat": (10, 40), "ho_so_truc_tuyen": (0, 400)}
 
 
 def _value(kind: str, row: Any, ward: bool, rng: random.Random) -> Any:
