@@ -6,7 +6,7 @@ SCAN (once per working day, claimed through a :class:`WorkerCursor` row with a
 conditional UPDATE so only one worker does the work) walks the open assignments
 in SQL, in id-ordered batches over indexed columns, and writes one
 :class:`Notification` per (reason, assignment, user, reference day) with a
-deterministic ``key`` and ``bulk_create(ignore_conflicts=True)``: scanning twice
+deterministic ``key`` and multi-row ``INSERT … ON CONFLICT (key) DO NOTHING``: scanning twice
 creates nothing new. The reasons, with ``d`` today (a working day):
 
 - not acknowledged for ≥ ``TASKS_ACK_WITHIN_DAYS`` working days → the unit's users, every working day;
@@ -225,7 +225,7 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
     pending: list[tuple] = []
     created_at = now
     examined = 0
-    created_before = _count_created(created_at)
+    inserted = 0  # rows the INSERTs really added (a key seen before is skipped)
 
     stamp = connection.ops.adapt_datetimefield_value(created_at)
 
@@ -258,8 +258,8 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
                     if due < leader_cutoff:
                         add(NotificationKind.ESCALATED, aid, people.leaders.get(by_unit_id, ()), due, escalate, ":2")
                 if len(pending) >= INSERT_BATCH:
-                    _flush(pending)
-            _flush(pending)
+                    inserted += _flush(pending)
+            inserted += _flush(pending)
 
         # 2. Receipt: new assignments nobody has acknowledged in time (status index).
         unacked = base.filter(status=Status.NEW, acknowledged_at__isnull=True, created_at__lt=ack_cutoff)
@@ -271,9 +271,9 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
                     _("Nhiệm vụ «%(title)s» giao cho %(unit)s chưa được tiếp nhận sau %(n)s ngày làm việc.")
                     % {"title": title, "unit": unit_name, "n": n})
                 if len(pending) >= INSERT_BATCH:
-                    _flush(pending)
-            _flush(pending)
-    return examined, _count_created(created_at) - created_before
+                    inserted += _flush(pending)
+            inserted += _flush(pending)
+    return examined, inserted
 
 
 def _insert_sql(rows: int) -> str:
@@ -281,42 +281,54 @@ def _insert_sql(rows: int) -> str:
     # "ON CONFLICT (key) DO NOTHING" is understood by PostgreSQL and SQLite ≥ 3.24 alike.
     meta = Notification._meta
     qn = connection.ops.quote_name
-    cols = ", ".join(qn(meta.get_field(f).column) for f in ("user", "assignment", "kind", "key", "message",
-                                                             "created_at"))
+    cols = ", ".join(qn(meta.get_field(f).column) for f in COLUMNS)
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * rows)
     return (f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES {values} "
             f"ON CONFLICT ({qn(meta.get_field('key').column)}) DO NOTHING")
 
 
-def _insert_unnest_sql() -> str:
-    # PostgreSQL: six array parameters per batch, whatever its size.
-    sql = _insert_sql(1)
-    head, _, tail = sql.partition(" VALUES ")
-    tail = tail.partition(" ON CONFLICT ")[2]
-    arrays = "%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[], %s::text[], %s::timestamptz[]"
-    return f"{head} SELECT * FROM unnest({arrays}) ON CONFLICT {tail}"
+COLUMNS = ("user", "assignment", "kind", "key", "message", "created_at")
 
 
-def _flush(pending: list[tuple]) -> None:
+def _copy_insert(cursor: Any, rows: list[tuple]) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT skipping known keys.
+
+    COPY sends the rows without per-value SQL quoting or array encoding (a third of the scan's
+    time went into encoding arrays), and the INSERT reads them back inside the server.
+    """
+    meta = Notification._meta
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(meta.get_field(f).column) for f in COLUMNS)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS scan_notification ({qn('user_id')} bigint, "
+                   f"{qn('assignment_id')} bigint, kind varchar(24), key varchar(120), message text, "
+                   f"created_at timestamptz) ON COMMIT DELETE ROWS")
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(f"COPY scan_notification ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({cols}) SELECT {cols} FROM scan_notification "
+                   f"ON CONFLICT ({qn(meta.get_field('key').column)}) DO NOTHING")
+    inserted = max(cursor.rowcount, 0)
+    cursor.execute("TRUNCATE scan_notification")
+    return inserted
+
+
+def _flush(pending: list[tuple]) -> int:
+    """Insert the pending rows (conflicting keys skipped); returns how many were new."""
     if not pending:
-        return
+        return 0
+    inserted = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            sql = _insert_unnest_sql()
-            for start in range(0, len(pending), 5 * INSERT_BATCH):
-                cursor.execute(sql, [list(column) for column in zip(*pending[start:start + 5 * INSERT_BATCH])])
+            inserted += _copy_insert(cursor, pending)
         else:
             size = min(INSERT_BATCH, (connection.features.max_query_params or 6 * INSERT_BATCH) // 6)
             for start in range(0, len(pending), size):
                 chunk = pending[start:start + size]
                 cursor.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
+                inserted += max(cursor.rowcount, 0)
     pending.clear()
-
-
-def _count_created(at: datetime) -> int:
-    # bulk_create(ignore_conflicts=True) does not say which rows were new; the scan
-    # stamps its rows with one timestamp, so counting that (indexed) is exact.
-    return Notification.objects.filter(created_at=at).exclude(kind=NotificationKind.EVENT).count()
+    return inserted
 
 
 # --- claims -----------------------------------------------------------------------------
