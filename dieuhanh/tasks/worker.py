@@ -57,6 +57,9 @@ log = logging.getLogger("dieuhanh.worker")
 SCAN_JOB = "scan"
 BATCH = 2000
 INSERT_BATCH = 1000
+# PostgreSQL takes the reminders in large COPY batches: each flush is a transaction and four
+# statements, so fewer and larger flushes (memory: a few MB per 20,000 rows).
+COPY_BATCH = 20000
 USER_CHUNK = 20
 STALE_CLAIM = timedelta(minutes=15)
 DIGEST_MAX_ITEMS = 100
@@ -117,7 +120,7 @@ class _Days:
         self.cal = cal
         self.today = today
         self._cache: dict[date, bool] = {}
-        self._overdue: dict[date, int] = {}
+        self._since: list[int] = [0]
 
     def working(self, day: date) -> bool:
         hit = self._cache.get(day)
@@ -136,15 +139,16 @@ class _Days:
         return day
 
     def since(self, start: date) -> int:
-        """Working days in (start, today]."""
-        hit = self._overdue.get(start)
-        if hit is None:
-            hit, day = 0, self.today
-            while day > start:
-                hit += self.working(day)
-                day -= timedelta(days=1)
-            self._overdue[start] = hit
-        return hit
+        """Working days in (start, today]: one walk back from today, shared by every start date
+        (a province's overdue work goes back years: one walk per date would be quadratic)."""
+        back = (self.today - start).days
+        if back <= 0:
+            return 0
+        counts = self._since  # counts[k]: working days in (today - k, today]
+        while len(counts) <= back:
+            k = len(counts)
+            counts.append(counts[-1] + self.working(self.today - timedelta(days=k - 1)))
+        return counts[back]
 
 
 # --- recipients -----------------------------------------------------------------------
@@ -226,6 +230,7 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
     created_at = now
     examined = 0
     inserted = 0  # rows the INSERTs really added (a key seen before is skipped)
+    flush_at = COPY_BATCH if connection.vendor == "postgresql" else INSERT_BATCH
 
     stamp = connection.ops.adapt_datetimefield_value(created_at)
 
@@ -257,7 +262,7 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
                         add(NotificationKind.ESCALATED, aid, people.leaders.get(unit_id, ()), due, escalate, ":1")
                     if due < leader_cutoff:
                         add(NotificationKind.ESCALATED, aid, people.leaders.get(by_unit_id, ()), due, escalate, ":2")
-                if len(pending) >= INSERT_BATCH:
+                if len(pending) >= flush_at:
                     inserted += _flush(pending)
             inserted += _flush(pending)
 
@@ -270,7 +275,7 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
                 add(NotificationKind.UNACKNOWLEDGED, aid, people.doers(unit_id, assignee_id), day,
                     _("Nhiệm vụ «%(title)s» giao cho %(unit)s chưa được tiếp nhận sau %(n)s ngày làm việc.")
                     % {"title": title, "unit": unit_name, "n": n})
-                if len(pending) >= INSERT_BATCH:
+                if len(pending) >= flush_at:
                     inserted += _flush(pending)
             inserted += _flush(pending)
     return examined, inserted
