@@ -21,6 +21,7 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,16 +64,11 @@ def _complain(message: str) -> None:
     sys.stderr.flush()
 
 
-def cmd_export_tasks(args: argparse.Namespace) -> int:
+def guarded(work: Callable[[], None]) -> int:
+    """Run one export: a user error (``_Refused``) → its message, exit 2; anything else → a
+    one-line message (the traceback with ``DIEUHANH_DEBUG``), exit 3. Shared by every export."""
     try:
-        if args.format == "xlsx" and not args.out and sys.stdout.isatty():
-            raise _Refused("XLSX là tệp nhị phân: hãy dùng --out TỆP hoặc chuyển hướng đầu ra "
-                           "(XLSX is binary: use --out FILE or redirect stdout)")
-        from dieuhanh.cli_server import _setup
-
-        _setup()
-        queryset = _queryset(args)
-        _write(args, queryset)
+        work()
     except _Refused as err:
         _complain(str(err))
         return EXIT_USAGE
@@ -90,6 +86,23 @@ def cmd_export_tasks(args: argparse.Namespace) -> int:
             traceback.print_exc(file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_OK
+
+
+def refuse_binary_to_terminal(args: argparse.Namespace) -> None:
+    if args.format == "xlsx" and not args.out and sys.stdout.isatty():
+        raise _Refused("XLSX là tệp nhị phân: hãy dùng --out TỆP hoặc chuyển hướng đầu ra "
+                       "(XLSX is binary: use --out FILE or redirect stdout)")
+
+
+def cmd_export_tasks(args: argparse.Namespace) -> int:
+    def work() -> None:
+        refuse_binary_to_terminal(args)
+        from dieuhanh.cli_server import _setup
+
+        _setup()
+        _write(args, _queryset(args))
+
+    return guarded(work)
 
 
 def _queryset(args: argparse.Namespace) -> Any:
@@ -131,24 +144,41 @@ def _write(args: argparse.Namespace, queryset: Any) -> None:
         else:
             write_xlsx(rows, binary_out, "Nhiệm vụ")
 
-    if not args.out:
-        out = getattr(sys.stdout, "buffer", None)
-        if out is None:  # a text-only stdout (tests, embedding)
-            if args.format == "xlsx":
-                raise _Refused("XLSX cần --out TỆP ở đây (XLSX needs --out here)")
-            produce(sys.stdout)
-        else:
-            sys.stdout.flush()
-            produce(out)
-            out.flush()
+    emit(args, produce)
+
+
+def emit(args: argparse.Namespace, produce: Callable[[Any], None]) -> None:
+    """``produce(fp)`` to standard output, or to ``--out`` (see :func:`write_file`)."""
+    if args.out:
+        write_file(check_target(args.out), produce)
         return
-    target = Path(args.out)
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stdout (tests, embedding)
+        if args.format == "xlsx":
+            raise _Refused("XLSX cần --out TỆP ở đây (XLSX needs --out here)")
+        produce(sys.stdout)
+    else:
+        sys.stdout.flush()
+        produce(out)
+        out.flush()
+
+
+def check_target(path: str) -> Path:
+    """The file to write, refused (exit 2) when it is a folder or its folder is missing or read-only."""
+    target = Path(path)
     if target.is_dir():
-        raise _Refused(f"“{args.out}” là thư mục, không phải tệp (is a directory)")
+        raise _Refused(f"“{path}” là thư mục, không phải tệp (is a directory)")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise _Refused(f"không có thư mục “{folder}” (directory not found)")
-    # Write beside the target, then rename: an error never leaves half a file.
+    if not os.access(folder, os.W_OK):
+        raise _Refused(f"không ghi được vào “{folder}” (permission denied)")
+    return target
+
+
+def write_file(target: Path, produce: Callable[[Any], None]) -> None:
+    """Write beside the target, then rename: an error never leaves half a file."""
+    folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".dieuhanh-export-", dir=folder)
     except OSError as err:
@@ -160,6 +190,9 @@ def _write(args: argparse.Namespace, queryset: Any) -> None:
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, target)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise _Refused(f"không ghi được tệp “{target}” ({err.strerror or err})") from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,15 +15,10 @@ cannot be written; 3 unexpected error. Django is imported only when the command 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
-import traceback
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-from dieuhanh.cli_export import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, FORMATS, _complain, _Refused
+from dieuhanh.cli_export import FORMATS, _Refused, emit, guarded, refuse_binary_to_terminal
 
 TIMELINESS_LABELS = {
     "on_time": "Đúng hạn",
@@ -64,32 +59,14 @@ def columns() -> list[tuple[str, str]]:
 
 
 def cmd_export_reports(args: argparse.Namespace) -> int:
-    try:
-        if args.format == "xlsx" and not args.out and sys.stdout.isatty():
-            raise _Refused("XLSX là tệp nhị phân: hãy dùng --out TỆP hoặc chuyển hướng đầu ra "
-                           "(XLSX is binary: use --out FILE or redirect stdout)")
+    def work() -> None:
+        refuse_binary_to_terminal(args)
         from dieuhanh.cli_server import _setup
 
         _setup()
-        queryset = _queryset(args)
-        _write(args, submission_rows(queryset))
-    except _Refused as err:
-        _complain(str(err))
-        return EXIT_USAGE
-    except BrokenPipeError:
-        raise
-    except Exception as err:  # noqa: BLE001 — a message, not a traceback
-        from django.db import DatabaseError
+        _write(args, submission_rows(_queryset(args)))
 
-        if isinstance(err, DatabaseError):
-            _complain(f"lỗi cơ sở dữ liệu (database error: {err}); CSDL đã được tạo và cập nhật chưa? "
-                      "(try `dieuhanh manage migrate`)")
-        else:
-            _complain(f"lỗi nội bộ (internal error: {type(err).__name__}: {err})")
-        if os.environ.get("DIEUHANH_DEBUG"):
-            traceback.print_exc(file=sys.stderr)
-        return EXIT_INTERNAL
-    return EXIT_OK
+    return guarded(work)
 
 
 def _queryset(args: argparse.Namespace) -> Any:
@@ -159,39 +136,4 @@ def _write(args: argparse.Namespace, rows: Iterator[dict[str, Any]]) -> None:
         else:
             write_xlsx(rows, fp, "Báo cáo", cols)
 
-    _emit(args, produce)
-
-
-def _emit(args: argparse.Namespace, produce: Callable[[Any], None]) -> None:
-    """Standard output, or ``--out`` written beside the target then renamed (never half a file)."""
-    if not args.out:
-        out = getattr(sys.stdout, "buffer", None)
-        if out is None:
-            if args.format == "xlsx":
-                raise _Refused("XLSX cần --out TỆP ở đây (XLSX needs --out here)")
-            produce(sys.stdout)
-        else:
-            sys.stdout.flush()
-            produce(out)
-            out.flush()
-        return
-    target = Path(args.out)
-    if target.is_dir():
-        raise _Refused(f"“{args.out}” là thư mục, không phải tệp (is a directory)")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise _Refused(f"không có thư mục “{folder}” (directory not found)")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".dieuhanh-export-", dir=folder)
-    except OSError as err:
-        raise _Refused(f"không ghi được vào “{folder}” ({err.strerror or err})") from err
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            produce(fp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    emit(args, produce)

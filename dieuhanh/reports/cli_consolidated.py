@@ -14,19 +14,9 @@ error (database unreachable…). Django is imported only when the command runs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-import traceback
-from pathlib import Path
 
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
-
-
-class _Refused(Exception):
-    """A user error, reported in Vietnamese with exit code 2."""
+from dieuhanh.cli_export import _complain, _Refused, check_target, guarded, write_file
 
 
 def add_command(what: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,85 +35,37 @@ def add_command(what: argparse._SubParsersAction) -> None:  # type: ignore[type-
     cmd.set_defaults(handler=cmd_export_consolidated)
 
 
-def _complain(message: str) -> None:
-    print(f"dieuhanh export: {message}", file=sys.stderr)
-    sys.stderr.flush()
-
-
-def _check_target(path: str) -> Path:
-    target = Path(path)
-    if target.is_dir():
-        raise _Refused(f"“{path}” là thư mục, không phải tệp (is a directory)")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise _Refused(f"không có thư mục “{folder}” (directory not found)")
-    if not os.access(folder, os.W_OK):
-        raise _Refused(f"không ghi được vào “{folder}” (permission denied)")
-    return target
-
-
-def _write(target: Path, data: bytes) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".dieuhanh-export-", dir=folder)
-    except OSError as err:
-        raise _Refused(f"không ghi được vào “{folder}” ({err.strerror or err})") from err
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise _Refused(f"không ghi được tệp “{target}” ({err.strerror or err})") from err
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_export_consolidated(args: argparse.Namespace) -> int:
+    return guarded(lambda: _export(args))
+
+
+def _export(args: argparse.Namespace) -> None:
     try:
-        try:
-            request_id = int(str(args.request_id).strip())
-        except ValueError:
-            raise _Refused(f"mã yêu cầu báo cáo “{args.request_id}” không hợp lệ (not a number)") from None
-        docx_target = _check_target(args.out)
-        xlsx_target = _check_target(args.xlsx) if args.xlsx else None
-        from dieuhanh.cli_server import _setup
+        request_id = int(str(args.request_id).strip())
+    except ValueError:
+        raise _Refused(f"mã yêu cầu báo cáo “{args.request_id}” không hợp lệ (not a number)") from None
+    docx_target = check_target(args.out)
+    xlsx_target = check_target(args.xlsx) if args.xlsx else None
+    from dieuhanh.cli_server import _setup
 
-        _setup()
-        from dieuhanh.reports import consolidation as service
-        from dieuhanh.reports.models import Consolidation, ReportRequest
+    _setup()
+    from dieuhanh.reports import consolidation as service
+    from dieuhanh.reports.models import Consolidation, ReportRequest
 
-        request = (ReportRequest.objects.select_related("outline_version", "requested_by_unit")
-                   .filter(pk=request_id).first())
-        if request is None:
-            raise _Refused(f"không tìm thấy yêu cầu báo cáo số {request_id} (unknown report request)")
-        built = Consolidation.objects.filter(request=request).first()
-        if built is None or (args.rebuild and built.document_id is None):
-            built = service.consolidate(None, request)
-        elif args.rebuild:
-            _complain(f"lưu ý: báo cáo đã phát hành ({built.document.number_symbol}), không tổng hợp lại "
-                      "(note: already issued, not rebuilt)")
-        _write(docx_target, service.consolidated_docx(built))
-        if xlsx_target is not None:
-            _write(xlsx_target, service.consolidated_xlsx(built))
-        print(f"Đã ghi báo cáo tổng hợp ({len(built.units_included or [])} đơn vị) vào {docx_target}"
-              + (f" và {xlsx_target}" if xlsx_target is not None else ""), file=sys.stderr)
-    except _Refused as err:
-        _complain(str(err))
-        return EXIT_USAGE
-    except Exception as err:  # noqa: BLE001 — a message, not a traceback
-        from django.db import DatabaseError
-
-        if isinstance(err, DatabaseError):
-            _complain(f"lỗi cơ sở dữ liệu (database error: {err}); CSDL đã được tạo và cập nhật chưa? "
-                      "(try `dieuhanh manage migrate`)")
-        else:
-            _complain(f"lỗi nội bộ (internal error: {type(err).__name__}: {err})")
-        if os.environ.get("DIEUHANH_DEBUG"):
-            traceback.print_exc(file=sys.stderr)
-        return EXIT_INTERNAL
-    return EXIT_OK
+    request = (ReportRequest.objects.select_related("outline_version", "requested_by_unit")
+               .filter(pk=request_id).first())
+    if request is None:
+        raise _Refused(f"không tìm thấy yêu cầu báo cáo số {request_id} (unknown report request)")
+    built = Consolidation.objects.filter(request=request).first()
+    if built is None or (args.rebuild and built.document_id is None):
+        built = service.consolidate(None, request)
+    elif args.rebuild:
+        _complain(f"lưu ý: báo cáo đã phát hành ({built.document.number_symbol}), không tổng hợp lại "
+                  "(note: already issued, not rebuilt)")
+    docx = service.consolidated_docx(built)
+    write_file(docx_target, lambda fp: fp.write(docx))
+    if xlsx_target is not None:
+        xlsx = service.consolidated_xlsx(built)
+        write_file(xlsx_target, lambda fp: fp.write(xlsx))
+    print(f"Đã ghi báo cáo tổng hợp ({len(built.units_included or [])} đơn vị) vào {docx_target}"
+          + (f" và {xlsx_target}" if xlsx_target is not None else ""), file=sys.stderr)
