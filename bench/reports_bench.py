@@ -26,7 +26,6 @@ Then it times, each over ``--runs`` runs after none (the first run is a real fir
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from benchdb import prepare_database, setup_django  # noqa: E402  (bench/ is the script folder)
 
 TARGET_CONSOLIDATE_S = 10.0
 WORDS = ("triển khai", "kế hoạch", "cải cách hành chính", "một cửa", "liên thông", "kiểm tra", "tuyên truyền",
@@ -55,45 +56,6 @@ def parse_args() -> argparse.Namespace:
                    help="render the DOCX with every unit's compiled text (slow: python-docx, ~minutes per 100k "
                         "characters of narrative) instead of the edited-down texts")
     return p.parse_args()
-
-
-def prepare_database(args: argparse.Namespace) -> str:
-    """Point Django at the bench database (created fresh unless --reuse). Returns a label."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(args.sqlite)
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(path)
-        return f"SQLite {path}"
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "dieuhanh") + "_bench"
-    bench_url = urlunsplit(parts._replace(path="/" + name))
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not args.reuse:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
-    return f"PostgreSQL {parts.hostname}/{name}"
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- the dataset --------------------------------------------------------------------------------

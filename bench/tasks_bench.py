@@ -26,7 +26,6 @@ Targets (issue): dashboard p95 ≤ 200 ms, "Việc của tôi" p95 ≤ 100 ms, s
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from benchdb import prepare_database, setup_django  # noqa: E402  (bench/ is the script folder)
 
 TARGETS = {"dashboard": 200.0, "district": 200.0, "mine": 100.0}
 
@@ -49,45 +50,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=20240615)
     p.add_argument("--no-worker", action="store_true", help="skip the worker scan")
     return p.parse_args()
-
-
-def prepare_database(args: argparse.Namespace) -> str:
-    """Point Django at the bench database (created fresh unless --reuse). Returns a label."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        path = Path(args.sqlite)
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-        os.environ["SQLITE_PATH"] = str(path)
-        return f"SQLite {path}"
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = (parts.path.lstrip("/") or "dieuhanh") + "_bench"
-    bench_url = urlunsplit(parts._replace(path="/" + name))
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and not args.reuse:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = bench_url
-    return f"PostgreSQL {parts.hostname}/{name}"
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dieuhanh.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # --- the dataset --------------------------------------------------------------------------------
