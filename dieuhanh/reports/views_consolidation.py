@@ -129,28 +129,26 @@ def _built(request: HttpRequest, pk: int) -> tuple[ReportRequest, Consolidation]
     return req, c
 
 
-@require_GET
-@login_required
-def consolidation_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def _file(request: HttpRequest, pk: int, build: Any, content_type: str, suffix: str) -> HttpResponse:
     req, c = _built(request, pk)
     try:
-        content = consolidating.consolidated_docx(c)
+        content = build(c)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
         return redirect("reports:consolidation", pk=req.pk)
-    return download(content, DOCX, f"{slug_name(req.title)}.docx")
+    return download(content, content_type, f"{slug_name(req.title)}{suffix}")
+
+
+@require_GET
+@login_required
+def consolidation_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _file(request, pk, consolidating.consolidated_docx, DOCX, ".docx")
 
 
 @require_GET
 @login_required
 def consolidation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    req, c = _built(request, pk)
-    try:
-        content = consolidating.consolidated_xlsx(c)
-    except SERVICE_ERRORS as exc:
-        flash_errors(request, exc)
-        return redirect("reports:consolidation", pk=req.pk)
-    return download(content, XLSX, f"{slug_name(req.title)}.xlsx")
+    return _file(request, pk, consolidating.consolidated_xlsx, XLSX, ".xlsx")
 
 
 @require_POST
