@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +142,18 @@ def clean_data(outline: Any, raw: Any) -> tuple[dict[str, Any], list[Problem]]:
     tables = raw.get("tables")
     if not isinstance(tables, Mapping):
         return out, problems
+    for tkey, rkey, ckey, value, cell in _known_cells(outline, tables):
+        value, error = _coerce(value, cell[0])
+        if value is None:
+            continue
+        out["tables"].setdefault(tkey, {}).setdefault(rkey, {})[ckey] = value
+        if error:
+            problems.append(_cell_problem(outline, tkey, rkey, ckey, error))
+    return out, problems
+
+
+def _known_cells(outline: Any, tables: Mapping[str, Any]) -> Iterator[tuple[str, str, str, Any, Any]]:
+    """(table, row, column, value, cell spec) of every cell the outline has; anything else is skipped."""
     for tkey, rows in tables.items():
         spec = outline._cells.get(tkey)
         if spec is None or not isinstance(rows, Mapping):
@@ -152,15 +164,8 @@ def clean_data(outline: Any, raw: Any) -> tuple[dict[str, Any], list[Problem]]:
                 continue
             for ckey, value in cells.items():
                 cell = row_spec.get(ckey)
-                if cell is None:
-                    continue
-                value, error = _coerce(value, cell[0])
-                if value is None:
-                    continue
-                out["tables"].setdefault(tkey, {}).setdefault(rkey, {})[ckey] = value
-                if error:
-                    problems.append(_cell_problem(outline, tkey, rkey, ckey, error))
-    return out, problems
+                if cell is not None:
+                    yield tkey, rkey, ckey, value, cell
 
 
 # -- validation -----------------------------------------------------------------------------
@@ -196,21 +201,12 @@ def _check_sections(outline: Any, sections: Mapping[str, Any]) -> list[Problem]:
 
 def _check_cells(outline: Any, tables: Mapping[str, Any]) -> list[Problem]:
     problems = []
-    for tkey, rows in tables.items():
-        spec = outline._cells.get(tkey)
-        if spec is None or not isinstance(rows, Mapping):
+    for tkey, rkey, ckey, value, cell in _known_cells(outline, tables):
+        if value is None or value == "":
             continue
-        for rkey, cells in rows.items():
-            row_spec = spec.get(rkey)
-            if row_spec is None or not isinstance(cells, Mapping):
-                continue
-            for ckey, value in cells.items():
-                cell = row_spec.get(ckey)
-                if cell is None or value is None or value == "":
-                    continue
-                message = _cell_message(value, cell[0])
-                if message:
-                    problems.append(_cell_problem(outline, tkey, rkey, ckey, message))
+        message = _cell_message(value, cell[0])
+        if message:
+            problems.append(_cell_problem(outline, tkey, rkey, ckey, message))
     return problems
 
 
