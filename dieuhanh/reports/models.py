@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Utf8JSONEncoder(DjangoJSONEncoder):
@@ -120,7 +121,8 @@ class SubmissionStatus(models.TextChoices):
     DRAFT = "nhap", _("Đang soạn")
     SUBMITTED = "da_nop", _("Đã nộp, chờ duyệt")
     RETURNED = "tra_lai", _("Bị trả lại")
-    ACCEPTED = "da_duyet", _("Đã tiếp nhận")
+    # "Accepted" (a report), not the tasks' "Acknowledged" (an assignment): same Vietnamese, own entry.
+    ACCEPTED = "da_duyet", pgettext_lazy("báo cáo", "Đã tiếp nhận")
 
 
 class Submission(models.Model):

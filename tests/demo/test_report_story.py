@@ -12,7 +12,8 @@ from docx import Document as Docx
 from dieuhanh.reports.consolidation import consolidated_docx
 from dieuhanh.reports.models import ReportRequest, SubmissionStatus
 from dieuhanh.reports.timeliness import request_timeliness, totals
-from dieuhanh.tasks.models import Status
+from dieuhanh.tasks import tally
+from dieuhanh.tasks.models import DoneTally, Status
 from dieuhanh.vanban import parse_bytes
 from dieuhanh.web import demo_reports
 
@@ -63,6 +64,10 @@ def check_timeliness_tells_the_scripted_story(request_2020):
     # The linked tasks follow: accepted reports are done, scored by the day they were sent.
     done = returned.assignment
     assert (done.status, done.completed_on) == (Status.DONE, date(2020, 4, 9))
+    # The finished-work tally kept count through the backdated story: a recount changes nothing.
+    counted = sorted(DoneTally.objects.values_list("unit_id", "month", "on_time", "late"))
+    tally.rebuild()
+    assert sorted(DoneTally.objects.values_list("unit_id", "month", "on_time", "late")) == counted
 
 
 def check_the_consolidated_report_is_ready_to_issue(request_2020):
