@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/score_corpus.py ../shared/corpus/dev
-	$(BIN)/python bench/parse_speed.py ../shared/corpus/dev
+	$(BIN)/python bench/score_corpus.py tests/data/corpus/dev
+	$(BIN)/python bench/parse_speed.py tests/data/corpus/dev
 
 clean:
 	rm -rf $(VENV) build *.egg-info

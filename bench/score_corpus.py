@@ -52,10 +52,12 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn)
 
 
-def score(folder: Path, quiet: bool) -> dict:
+def score(folder: Path, quiet: bool, first: int | None = None, last: int | None = None) -> dict:
+    """Figures over the labelled documents of ``folder`` numbered ``first``..``last`` (all by default)."""
     scalar_hits: Counter = Counter()
     list_counts = {name: [0, 0, 0] for name in LISTS}
-    docs = sorted(folder.glob("*.json"))
+    docs = [p for p in sorted(folder.glob("*.json"))
+            if (first is None or int(p.stem) >= first) and (last is None or int(p.stem) <= last)]
     for label_path in docs:
         text_path = label_path.with_suffix(".txt")
         if not text_path.exists():

@@ -1,4 +1,4 @@
-"""Shared test helpers: where the repository and the shared data folder are."""
+"""Shared test helpers: where the repository and the vendored test data are."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-# shared/ sits beside the clone: /work/shared locally, a read-only copy in CI.
-SHARED = REPO.parent / "shared"
+# The seed, the corpus, the real files and the domain data the tests read, copied from ../shared/
+# (where new data arrives) into the repository so that a fresh clone runs the whole suite.
+# tests/data/README.md says where each part came from.
+SHARED = REPO / "tests" / "data"
 
 
 @pytest.fixture

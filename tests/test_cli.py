@@ -14,10 +14,7 @@ import pytest
 from dieuhanh import __version__
 from dieuhanh.cli import main
 
-try:
-    from tests.conftest import SHARED
-except ImportError:  # run from elsewhere without the tests package on the path
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = SHARED / "seeds" / "000_3d324eb5ea0723cd.txt"

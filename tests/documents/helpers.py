@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+from tests.conftest import REPO, SHARED  # noqa: F401  (REPO is imported from here by the tests)
 SEED = SHARED / "seeds" / "000_3d324eb5ea0723cd.txt"
 CORPUS = sorted((SHARED / "corpus" / "dev").glob("*.txt"))
 

@@ -71,7 +71,6 @@ def test_unreadable_input_exits_2(args, message):
     assert message in str(exc.value)
 
 
-@pytest.mark.skipif(not (SHARED / "domain" / "cchc-data.yaml").exists(), reason="shared/ is not beside the clone")
 def test_from_cchc_writes_the_packaged_file(tmp_path):
     target = tmp_path / "cantho.yaml"
     run("export", "--from-cchc", str(SHARED / "domain" / "cchc-data.yaml"), "--out", str(target))

@@ -23,7 +23,8 @@ def _scorer():
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    return _scorer().score(CORPUS, quiet=True)
+    # 001–041: the documents the parser was built on (042–078 arrived later; issue 10 scores them).
+    return _scorer().score(CORPUS, quiet=True, first=1, last=41)
 
 
 def test_scalar_fields(report: dict) -> None:

@@ -18,7 +18,7 @@ from dieuhanh.vanban.legacy import (
     is_vietnamese_syllable,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.conftest import SHARED
 SEED = SHARED / "seeds" / "000_3d324eb5ea0723cd.txt"
 CORPUS = sorted((SHARED / "corpus" / "dev").glob("*.txt"))
 

@@ -24,7 +24,7 @@ from dieuhanh.vanban.errors import DocumentReadError, NeedsOCRError
 from dieuhanh.vanban.readers import ReadResult, read_bytes, read_path
 from .test_legacy import encode_tcvn3, encode_vni, portable
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.conftest import SHARED
 SEED = SHARED / "seeds" / "000_3d324eb5ea0723cd.txt"
 CORPUS = sorted((SHARED / "corpus" / "dev").glob("*.txt"))
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
