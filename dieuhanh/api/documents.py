@@ -19,6 +19,7 @@ from dieuhanh.api.schemas import DocumentDetailOut, DocumentPage, DuplicateOut, 
 from dieuhanh.documents import search
 from dieuhanh.documents.intake import check_size
 from dieuhanh.documents.models import Direction, Document
+from dieuhanh.lib.filetypes import served_type
 
 router = Router()
 MAX_PER_PAGE = 100
@@ -78,8 +79,8 @@ def document_detail_out(doc: Document, user: Any) -> dict[str, Any]:
         "sender": doc.sender, "body": doc.body, "created_at": doc.created_at,
         # A cited document outside the caller's scope is named, not linked.
         "citations": [_citation(c, c.cited_id if c.cited_id in visible else None) for c in doc.citations.all()],
-        "attachments": [{"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-                         "is_main": a.is_main} for a in doc.attachments.all()],
+        "attachments": [{"id": a.pk, "name": a.original_name, "content_type": served_type(a.content_type),
+                         "size": a.size, "is_main": a.is_main} for a in doc.attachments.all()],
         "warnings": [w for w in (doc.parsed or {}).get("warnings") or [] if isinstance(w, dict)],
     })
     # Documents citing this one, those the caller may see.
@@ -144,7 +145,7 @@ def create_document(request: HttpRequest, file: File[UploadedFile],
         if duplicates:
             return Status(409, {"detail": duplicates[0].message, "document_id": duplicates[0].document.pk})
         document = register_document(user, register, fields, upload=upload, parsed=preview["parsed"],
-                                     idempotency_key=key)
+                                     idempotency_key=key, request=request)
     except DjangoValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     except PermissionDenied:

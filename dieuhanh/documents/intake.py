@@ -40,7 +40,10 @@ FIELDS = ("doc_type", "number", "symbol", "number_symbol", "issuer", "issuer_par
 
 @dataclass(frozen=True)
 class IntakeFile:
-    """An uploaded file's bytes and the name it was uploaded under."""
+    """An uploaded file's bytes and the name it was uploaded under.
+
+    ``content_type`` is what the client declared: kept for callers, never stored nor served
+    (the stored type is read from the bytes: ``dieuhanh.lib.filetypes``)."""
 
     data: bytes
     filename: str

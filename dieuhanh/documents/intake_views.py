@@ -144,7 +144,8 @@ def _save(request: HttpRequest) -> HttpResponse:
         fields["checksum"] = preview["checksum"]
     try:
         document = services.register_document(request.user, register, fields, upload=upload,
-                                               parsed=preview["parsed"], idempotency_key=payload.get("i"))
+                                               parsed=preview["parsed"], idempotency_key=payload.get("i"),
+                                               request=request)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _render_review(request, form, register, preview)

@@ -12,7 +12,8 @@ writes the audit row in it. Public API::
     next_number(register, year) -> int                               # inside the caller's transaction
     preview_intake(*, data=None, filename=None, text=None) -> dict   # ValidationError
     find_duplicates(user, number_symbol, issuer, issued_on, checksum) -> list[Duplicate]
-    register_document(user, register, fields, *, upload=None, parsed=None, idempotency_key=None) -> Document
+    register_document(user, register, fields, *, upload=None, parsed=None, idempotency_key=None,
+                      request=None) -> Document
     update_document(user, document, fields, *, request=None) -> Document
     add_attachment(user, document, upload, *, is_main=False, request=None) -> Attachment
     get_attachment_for_user(user, document_pk, pk) -> Attachment     # Http404 outside scope
@@ -24,7 +25,6 @@ writes the audit row in it. Public API::
 from __future__ import annotations
 
 import datetime
-import mimetypes
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ from dieuhanh.documents.intake import (DATE_FIELDS, FIELDS, LIST_FIELDS, IntakeF
 from dieuhanh.documents.models import Attachment, Direction, Document, Register, number_symbol_key
 from dieuhanh.documents.numbering import next_number
 from dieuhanh.documents.permissions import can_edit, can_register, registers_for_user
+from dieuhanh.lib import filetypes
 from dieuhanh.lib.vntext import fold
 from dieuhanh.lib.vntext import key as name_key
 
@@ -261,7 +262,9 @@ def _attach(user: Any, document: Document, upload: IntakeFile, is_main: bool, cr
             request: HttpRequest | None = None) -> Attachment:
     checksum = upload.checksum
     name = safe_filename(upload.filename)
-    content_type = upload.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # Read from the bytes, never the client's declared type (an "image/svg+xml" or "text/html"
+    # upload must not come back as one): dieuhanh.lib.filetypes.
+    content_type = filetypes.sniff(upload.data[:filetypes.SNIFF_BYTES], name)
     attachment = Attachment(document=document, original_name=name, content_type=content_type[:100],
                             size=len(upload.data), checksum=checksum, is_main=is_main)
     attachment.file = storage.store_blob(upload.data, checksum, created)
@@ -272,7 +275,7 @@ def _attach(user: Any, document: Document, upload: IntakeFile, is_main: bool, cr
 
 
 def _file(user: Any, document: Document, upload: IntakeFile | None, parsed: dict[str, Any] | None,
-          created: list[str]) -> None:
+          created: list[str], request: HttpRequest | None = None) -> None:
     """The part under the counter lock: number, row, file, citations, audit."""
     document.reg_number = next_number(document.register_id, document.reg_year)
     if document.direction == Direction.OUTGOING and document.number is None:
@@ -280,15 +283,16 @@ def _file(user: Any, document: Document, upload: IntakeFile | None, parsed: dict
         document.number_symbol = f"{document.number}/{document.symbol}" if document.symbol else str(document.number)
     document.save()
     if upload is not None:
-        _attach(user, document, upload, True, created)
+        _attach(user, document, upload, True, created, request)
     citations.create_citations(document, (parsed or {}).get("references"))
     citations.link_back(document)
     record(user, AuditAction.CREATE, document, after=snapshot(document),
-           note=f"{document.get_direction_display()} {document.reg_number}/{document.reg_year}")
+           note=f"{document.get_direction_display()} {document.reg_number}/{document.reg_year}", request=request)
 
 
 def register_document(user: Any, register: Register, fields: dict[str, Any], *, upload: Any = None,
-                      parsed: dict[str, Any] | None = None, idempotency_key: str | None = None) -> Document:
+                      parsed: dict[str, Any] | None = None, idempotency_key: str | None = None,
+                      request: HttpRequest | None = None) -> Document:
     """File a document into ``register`` and return it.
 
     ``fields``: Document field values (see ``intake.FIELDS``, plus ``checksum``);
@@ -309,7 +313,7 @@ def register_document(user: Any, register: Register, fields: dict[str, Any], *, 
     created: list[str] = []
     try:
         with transaction.atomic():
-            _file(user, document, file, parsed, created)
+            _file(user, document, file, parsed, created, request)
     except IntegrityError:
         storage.discard(created)
         existing = Document.objects.filter(intake_key=key).first() if key else None

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from dieuhanh.documents import services
 from dieuhanh.documents.forms import DocumentFieldsForm, ShareForm
 from dieuhanh.documents.intake import FIELDS
 from dieuhanh.documents.models import Citation, Direction, Document
+from dieuhanh.web.downloads import file_download
 
 PAGE_SIZE = 50
 TITLES = {
@@ -108,8 +109,9 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
     except OSError:
         raise Http404(_("Tệp không còn trên máy chủ.")) from None
     services.record_download(request.user, found, request=request)
-    return FileResponse(handle, as_attachment=True, filename=found.original_name,
-                        content_type=found.content_type or "application/octet-stream")
+    # The type stored at upload (read from the bytes), re-checked: rows stored before that rule
+    # kept the client's declared type.
+    return file_download(handle, found.original_name, found.content_type or None)
 
 
 def initial_for(document: Document) -> dict[str, Any]:
