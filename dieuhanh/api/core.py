@@ -25,7 +25,7 @@ api = NinjaAPI(
     title="Điều hành API",
     version="1",
     description=(
-        "Đơn vị, văn bản và tìm kiếm của hệ thống Điều hành. Xác thực bằng mã truy cập "
+        "Đơn vị, văn bản, tìm kiếm và giao việc của hệ thống Điều hành. Xác thực bằng mã truy cập "
         "(`Authorization: Bearer dh_…`) hoặc phiên đăng nhập của trình duyệt. "
         "Ngày theo ISO 8601 (YYYY-MM-DD)."
     ),
@@ -66,7 +66,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return _error(request, 400, _("Dữ liệu gửi lên không hợp lệ (%(where)s).") % {"where": where}, errors=errors)
 
 
-from dieuhanh.api import documents, units  # noqa: E402  (routers need ``api`` defined first)
+from dieuhanh.api import documents, tasks, units  # noqa: E402  (routers need ``api`` defined first)
 
 api.add_router("/units", units.router, tags=["Đơn vị"])
 api.add_router("/", documents.router, tags=["Văn bản"])
+api.add_router("/", tasks.router, tags=["Nhiệm vụ"])

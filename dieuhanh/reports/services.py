@@ -25,6 +25,12 @@ dashboards come from there; each submission moves its assignment along:
     accept_submission(user, submission) -> Submission
     add_attachment(user, submission, upload, section_key="") -> SubmissionAttachment
     remove_attachment(user, attachment) -> None
+
+Every function that changes something takes ``http_request=`` (keyword, optional; not
+``request``, which here names a ReportRequest): the web request it serves, so that its audit
+rows carry the caller's IP address. Asking units for a report issues a task to them: the
+units must be within the requesting unit's reach (``dieuhanh.tasks.permissions.assign_scope``),
+as for any task.
 """
 
 from __future__ import annotations
@@ -118,7 +124,7 @@ def _parse_outline(yaml_text: Any) -> Any:
         raise ValidationError(_("Không đọc được đề cương: %(err)s") % {"err": err}) from None
 
 
-def import_outline(user: Any, yaml_text: str | bytes, *, note: str = "") -> OutlineVersion:
+def import_outline(user: Any, yaml_text: str | bytes, *, note: str = "", http_request: Any = None) -> OutlineVersion:
     """A new outline when its code is new; else a new version when its content changed.
 
     The same content again returns the latest version unchanged (no duplicate version).
@@ -134,7 +140,8 @@ def import_outline(user: Any, yaml_text: str | bytes, *, note: str = "") -> Outl
         if outline is None:
             outline = Outline.objects.create(code=schema.code, title=str(schema.title)[:500],
                                              owner_unit_id=user.unit_id)
-            record(user, AuditAction.CREATE, outline, after=snapshot(outline), note="Nhập đề cương")
+            record(user, AuditAction.CREATE, outline, after=snapshot(outline), note="Nhập đề cương",
+                   request=http_request)
             number = 1
         else:
             ids = visible_unit_ids(user)
@@ -150,11 +157,12 @@ def import_outline(user: Any, yaml_text: str | bytes, *, note: str = "") -> Outl
                 before = outline.title
                 outline.title = title
                 outline.save(update_fields=["title"])
-                record(user, AuditAction.UPDATE, outline, before={"title": before}, after={"title": title})
+                record(user, AuditAction.UPDATE, outline, before={"title": before}, after={"title": title},
+                       request=http_request)
         version = OutlineVersion.objects.create(outline=outline, number=number, spec=spec, fingerprint=fingerprint,
                                                 note=(note or "").strip()[:255], created_by=actor)
         record(user, AuditAction.CREATE, version, after=_version_snapshot(version),
-               note=f"Đề cương phiên bản {number}")
+               note=f"Đề cương phiên bản {number}", request=http_request)
     return version
 
 
@@ -191,14 +199,15 @@ def _outline_version(value: Any) -> OutlineVersion:
 def create_request(user: Any, *, title: str, outline_version: Any, units: Iterable[Any], period_kind: str,
                    period_start: datetime.date | None, period_end: datetime.date | None,
                    cutoff_on: datetime.date | None, due_on: datetime.date | None, recipient: str = "",
-                   instructions: str = "", source_assignment: Assignment | None = None) -> ReportRequest:
+                   instructions: str = "", source_assignment: Assignment | None = None,
+                   http_request: Any = None) -> ReportRequest:
     """Ask ``units`` for a report: one request, one task of the user's unit (“Báo cáo: …”)
     with one lead assignment per unit due ``due_on``, one submission per unit.
 
     With ``source_assignment`` (the user's unit's own assignment, e.g. “report to Sở Nội vụ
     before 01/05/2020”) the task is its sub-task and cites the same document. The same
     request posted twice within a minute (same unit, title, outline version and due date)
-    returns the first one.
+    returns the first one. Units outside the requesting unit's reach: PermissionDenied.
     """
     from dieuhanh.tasks import services as task_services
 
@@ -212,6 +221,7 @@ def create_request(user: Any, *, title: str, outline_version: Any, units: Iterab
     ids = task_services._unit_ids(units)
     if not ids:
         raise ValidationError(_("Chưa chọn đơn vị phải báo cáo."))
+    task_services.check_reach(user.unit_id, ids)
     if period_kind not in PeriodKind.values:
         raise ValidationError(_("Kỳ báo cáo không hợp lệ."))
     if period_start is None or period_end is None:
@@ -247,19 +257,19 @@ def create_request(user: Any, *, title: str, outline_version: Any, units: Iterab
         task = task_services._new_task(
             user, user.unit_id, title=(_("Báo cáo: %(title)s") % {"title": title})[:500],
             description=instructions or "", document_id=document_id,
-            parent=source_assignment, source_note="" if document_id else REQUEST_SOURCE_NOTE)
+            parent=source_assignment, source_note="" if document_id else REQUEST_SOURCE_NOTE, request=http_request)
         request = ReportRequest.objects.create(
             title=title[:500], outline_version=version, requested_by_unit_id=user.unit_id,
             requested_by=user if user.is_authenticated else None, source_task=source_assignment, task=task,
             period_kind=period_kind, period_start=period_start, period_end=period_end, cutoff_on=cutoff_on,
             due_on=due_on, recipient=(recipient or "").strip()[:255], instructions=instructions or "")
-        record(user, AuditAction.CREATE, request, after=snapshot(request), unit_id=user.unit_id)
-        for assignment in task_services._fan_out(user, task, ids, [], due_on):
+        record(user, AuditAction.CREATE, request, after=snapshot(request), unit_id=user.unit_id, request=http_request)
+        for assignment in task_services._fan_out(user, task, ids, [], due_on, request=http_request):
             submission = Submission.objects.create(request=request, unit_id=assignment.unit_id,
                                                    assignment=assignment)
-            record(user, AuditAction.CREATE, submission, after=_submission_snapshot(submission))
+            record(user, AuditAction.CREATE, submission, after=_submission_snapshot(submission), request=http_request)
         if source_assignment is not None and source_assignment.status == Status.ACKNOWLEDGED:
-            source_assignment.start(user)
+            source_assignment.start(user, request=http_request)
     return request
 
 
@@ -292,16 +302,16 @@ def _locked_assignment(sub: Submission) -> Assignment | None:
     return Assignment.objects.select_for_update().get(pk=sub.assignment_id)
 
 
-def _bring_to_work(user: Any, assignment: Assignment | None) -> None:
+def _bring_to_work(user: Any, assignment: Assignment | None, http_request: Any = None) -> None:
     """NEW → ACKNOWLEDGED → IN_PROGRESS, so the task shows the report being written."""
     if assignment is None:
         return
     if assignment.status == Status.CANCELLED:
         raise TransitionError(_("Nhiệm vụ báo cáo đã bị hủy; không sửa, nộp được nữa."))
     if assignment.status == Status.NEW:
-        assignment.acknowledge(user)
+        assignment.acknowledge(user, request=http_request)
     if assignment.status == Status.ACKNOWLEDGED:
-        assignment.start(user)
+        assignment.start(user, request=http_request)
 
 
 def _clean(sub: Submission, raw: Any, *, final: bool) -> tuple[dict[str, Any], list[Any]]:
@@ -320,7 +330,7 @@ def _clean(sub: Submission, raw: Any, *, final: bool) -> tuple[dict[str, Any], l
     return data, problems
 
 
-def _store_draft(user: Any, sub: Submission, data: dict[str, Any]) -> None:
+def _store_draft(user: Any, sub: Submission, data: dict[str, Any], http_request: Any = None) -> None:
     before = {"status": sub.status}
     sub.data = data
     if sub.status == SubmissionStatus.NOT_STARTED:
@@ -330,8 +340,8 @@ def _store_draft(user: Any, sub: Submission, data: dict[str, Any]) -> None:
     sub.save(update_fields=["data", "status", "updated_by", "updated_at"])
     changed = before["status"] != sub.status
     record(user, AuditAction.STATE if changed else AuditAction.UPDATE, sub, before=before,
-           after={"status": sub.status}, note="Lưu nháp báo cáo")
-    _bring_to_work(user, _locked_assignment(sub))
+           after={"status": sub.status}, note="Lưu nháp báo cáo", request=http_request)
+    _bring_to_work(user, _locked_assignment(sub), http_request)
 
 
 def _sync(target: Submission, source: Submission) -> None:
@@ -342,7 +352,7 @@ def _sync(target: Submission, source: Submission) -> None:
     target._state.fields_cache.pop("assignment", None)  # its status moved: read it again when asked
 
 
-def save_draft(user: Any, submission: Submission, raw: Any) -> list[Any]:
+def save_draft(user: Any, submission: Submission, raw: Any, *, http_request: Any = None) -> list[Any]:
     """Keep what was typed (even with problems) and return the problems (not final rules).
 
     NOT_STARTED becomes DRAFT; RETURNED stays RETURNED until sent again. Refused once
@@ -354,12 +364,12 @@ def save_draft(user: Any, submission: Submission, raw: Any) -> list[Any]:
         _refuse_if_closed(sub)
         _refuse_if_sent(sub)
         data, problems = _clean(sub, raw, final=False)
-        _store_draft(user, sub, data)
+        _store_draft(user, sub, data, http_request)
     _sync(submission, sub)
     return problems
 
 
-def submit(user: Any, submission: Submission, raw: Any = None) -> list[Any]:
+def submit(user: Any, submission: Submission, raw: Any = None, *, http_request: Any = None) -> list[Any]:
     """Send the report (``raw``, or what the draft holds). With problems, the data is kept as
     a draft and the problems returned; nothing else changes. Sent: ``[]``.
 
@@ -374,12 +384,12 @@ def submit(user: Any, submission: Submission, raw: Any = None) -> list[Any]:
         data, problems = _clean(sub, raw if raw is not None else sub.data, final=True)
         if problems:
             if raw is not None:
-                _store_draft(user, sub, data)
+                _store_draft(user, sub, data, http_request)
         else:
             before = _submission_snapshot(sub)
             now = timezone.now()
             assignment = _locked_assignment(sub)
-            _bring_to_work(user, assignment)
+            _bring_to_work(user, assignment, http_request)
             sub.data = data
             sub.status = SubmissionStatus.SUBMITTED
             sub.version += 1
@@ -392,9 +402,10 @@ def submit(user: Any, submission: Submission, raw: Any = None) -> list[Any]:
             SubmissionVersion.objects.create(submission=sub, number=sub.version, event=SubmissionStatus.SUBMITTED,
                                              data=data, by=sub.updated_by, at=now)
             record(user, AuditAction.STATE, sub, before=before, after=_submission_snapshot(sub),
-                   note=f"Nộp báo cáo lần {sub.version}")
+                   note=f"Nộp báo cáo lần {sub.version}", request=http_request)
             if assignment is not None and assignment.status in Assignment.WORKABLE:
-                assignment.submit_result(user, note=_("Đã nộp báo cáo (lần %(n)d).") % {"n": sub.version})
+                assignment.submit_result(user, note=_("Đã nộp báo cáo (lần %(n)d).") % {"n": sub.version},
+                                         request=http_request)
     _sync(submission, sub)
     return problems
 
@@ -409,7 +420,7 @@ def _decide_checks(user: Any, submission: Submission, verb: str) -> Submission:
     return sub
 
 
-def return_submission(user: Any, submission: Submission, comment: str) -> Submission:
+def return_submission(user: Any, submission: Submission, comment: str, *, http_request: Any = None) -> Submission:
     """Send a submitted report back with a reason; the unit edits and sends it again."""
     comment = (comment or "").strip()
     _require(perms.is_requester(user, submission.request), _("Chỉ đơn vị yêu cầu báo cáo mới trả lại được báo cáo."))
@@ -426,15 +437,16 @@ def return_submission(user: Any, submission: Submission, comment: str) -> Submis
         sub.save(update_fields=["status", "return_reason", "updated_by", "updated_at"])
         SubmissionVersion.objects.create(submission=sub, number=sub.version, event=SubmissionStatus.RETURNED,
                                          data=sub.data, comment=comment, by=sub.updated_by, at=now)
-        record(user, AuditAction.STATE, sub, before=before, after=_submission_snapshot(sub), note="Trả lại báo cáo")
+        record(user, AuditAction.STATE, sub, before=before, after=_submission_snapshot(sub), note="Trả lại báo cáo",
+               request=http_request)
         assignment = _locked_assignment(sub)
         if assignment is not None and assignment.status == Status.SUBMITTED:
-            assignment.return_(user, comment)
+            assignment.return_(user, comment, request=http_request)
     _sync(submission, sub)
     return submission
 
 
-def accept_submission(user: Any, submission: Submission) -> Submission:
+def accept_submission(user: Any, submission: Submission, *, http_request: Any = None) -> Submission:
     """Accept a submitted report; its assignment is done on the day the report was sent
     (so the tasks dashboards score the unit by when it reported, not when it was read)."""
     from dieuhanh.tasks.services import roll_up
@@ -452,12 +464,12 @@ def accept_submission(user: Any, submission: Submission) -> Submission:
         SubmissionVersion.objects.create(submission=sub, number=sub.version, event=SubmissionStatus.ACCEPTED,
                                          data=sub.data, by=sub.updated_by, at=now)
         record(user, AuditAction.STATE, sub, before=before, after=_submission_snapshot(sub),
-               note="Tiếp nhận báo cáo")
+               note="Tiếp nhận báo cáo", request=http_request)
         assignment = _locked_assignment(sub)
         if assignment is not None and assignment.status == Status.SUBMITTED:
             sent = sub.submitted_at or now
-            assignment.accept(user, on=timezone.localdate(sent))
-            roll_up(assignment, actor=user)
+            assignment.accept(user, on=timezone.localdate(sent), request=http_request)
+            roll_up(assignment, actor=user, request=http_request)
     _sync(submission, sub)
     return submission
 
@@ -470,7 +482,8 @@ def _max_upload() -> int:
     return MAX_UPLOAD
 
 
-def add_attachment(user: Any, submission: Submission, upload: Any, section_key: str = "") -> SubmissionAttachment:
+def add_attachment(user: Any, submission: Submission, upload: Any, section_key: str = "", *,
+                   http_request: Any = None) -> SubmissionAttachment:
     """Attach a file (to a section, or the whole report); same size limit as task files."""
     _require(perms.can_edit_submission(user, submission), _("Chỉ đơn vị báo cáo mới đính kèm tệp được."))
     if upload is None:
@@ -494,7 +507,7 @@ def add_attachment(user: Any, submission: Submission, upload: Any, section_key: 
         attachment.file.save(name, upload, save=False)
         attachment.save()
         record(user, AuditAction.CREATE, attachment, after=snapshot(attachment), unit_id=sub.unit_id,
-               note="Đính kèm tệp báo cáo")
+               note="Đính kèm tệp báo cáo", request=http_request)
     return attachment
 
 
@@ -506,7 +519,7 @@ def _has_section(sub: Submission, key: str) -> bool:
         return False
 
 
-def remove_attachment(user: Any, attachment: SubmissionAttachment) -> None:
+def remove_attachment(user: Any, attachment: SubmissionAttachment, *, http_request: Any = None) -> None:
     """Remove a file from a report not yet sent (the audit row keeps its name)."""
     submission = attachment.submission
     _require(perms.can_edit_submission(user, submission), _("Chỉ đơn vị báo cáo mới xóa được tệp đính kèm."))
@@ -514,7 +527,8 @@ def remove_attachment(user: Any, attachment: SubmissionAttachment) -> None:
         sub = _lock(submission)
         _refuse_if_sent(sub)
         before = snapshot(attachment)
-        record(user, AuditAction.DELETE, attachment, before=before, unit_id=sub.unit_id, note="Xóa tệp báo cáo")
+        record(user, AuditAction.DELETE, attachment, before=before, unit_id=sub.unit_id, note="Xóa tệp báo cáo",
+               request=http_request)
         stored = attachment.file.name
         attachment.delete()
         if stored:

@@ -87,7 +87,8 @@ def outline_import(request: HttpRequest) -> HttpResponse:
     form = forms.OutlineImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = reports.import_outline(user, form.cleaned_data["yaml"], note=form.cleaned_data.get("note") or "")
+            version = reports.import_outline(user, form.cleaned_data["yaml"], note=form.cleaned_data.get("note") or "",
+                                             http_request=request)
         except SERVICE_ERRORS as exc:
             form.add_error(None, error_texts(exc))
         except PermissionDenied as exc:  # an outline code of another unit: say so, on the form

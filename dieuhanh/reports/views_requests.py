@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dieuhanh.accounts.scope import can_see_unit, subtree_ids, visible_unit_ids
-from dieuhanh.orgs.models import COMMITTEE_KINDS, Unit
+from dieuhanh.accounts.scope import can_see_unit, visible_unit_ids
+from dieuhanh.orgs.models import Unit
 from dieuhanh.reports import forms
 from dieuhanh.reports import permissions as perms
 from dieuhanh.reports import services as reports
@@ -26,7 +26,7 @@ from dieuhanh.reports.models import ReportRequest, Submission, SubmissionStatus
 from dieuhanh.reports.timeliness import rate, request_timeliness, timeliness_by_unit, totals
 from dieuhanh.reports.views import SERVICE_ERRORS, error_texts
 from dieuhanh.tasks.exports import requested_format, table_response
-from dieuhanh.tasks.permissions import get_assignment_for_user
+from dieuhanh.tasks.permissions import assign_scope, get_assignment_for_user
 
 PAGE_SIZE = 50
 SUBMITTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
@@ -72,25 +72,16 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 # --- tạo yêu cầu --------------------------------------------------------------------------------
 
-def _committee_of(unit: Unit | None) -> Unit | None:
-    """The People's Committee a unit belongs to (itself when it is one)."""
-    seen = 0
-    while unit is not None and unit.kind not in COMMITTEE_KINDS and seen < 20:
-        unit, seen = unit.parent, seen + 1
-    return unit
-
-
 def _requestable_units(user: Any) -> Any:
-    """The units a user may ask for reports: everything under their committee (not the committee
-    itself); an administrator: every unit."""
+    """The units a user may ask for reports: a request issues them a task, so those the user's
+    unit may assign work to (:func:`dieuhanh.tasks.permissions.assign_scope`), without the
+    committee that heads that reach (a ward chairman asks the ward's own bodies, Phòng Nội vụ
+    the offices and wards of the district)."""
     qs = Unit.objects.select_related("parent").order_by("parent__name", "kind", "name")
-    if user.is_admin_role:
-        return qs
     if user.unit_id is None:
         return qs.none()
-    committee = _committee_of(user.unit)
-    root = committee.pk if committee else user.unit_id
-    return qs.filter(pk__in=subtree_ids(root) - {root})
+    scope = assign_scope(user.unit_id)
+    return qs.filter(pk__in=scope.ids - {scope.root.pk})
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,7 +127,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 user, title=d["title"], outline_version=d["outline_version"], units=list(d["units"]),
                 period_kind=d["period_kind"], period_start=d["period_start"], period_end=d["period_end"],
                 cutoff_on=d["cutoff_on"], due_on=d["due_on"], recipient=d.get("recipient") or "",
-                instructions=d.get("instructions") or "", source_assignment=source)
+                instructions=d.get("instructions") or "", source_assignment=source, http_request=request)
         except SERVICE_ERRORS as exc:
             form.add_error(None, error_texts(exc))
         else:

@@ -18,6 +18,7 @@ from dieuhanh.reports import permissions as perms
 from dieuhanh.reports import services as reports
 from dieuhanh.reports.models import Submission, SubmissionStatus
 from dieuhanh.reports.views import SERVICE_ERRORS, error_texts, flash_errors
+from dieuhanh.web.downloads import file_download
 
 EDITABLE = (SubmissionStatus.NOT_STARTED, SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 
@@ -64,8 +65,8 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         upload = upload_form.cleaned_data.get("file")
         if upload is not None:
-            reports.add_attachment(user, sub, upload)
-        problems = (reports.submit if sending else reports.save_draft)(user, sub, raw)
+            reports.add_attachment(user, sub, upload, http_request=request)
+        problems = (reports.submit if sending else reports.save_draft)(user, sub, raw, http_request=request)
     except SERVICE_ERRORS as exc:
         sub = perms.get_submission_for_user(user, pk)
         return render(request, "reports/submission.html",
@@ -93,7 +94,7 @@ def _requester_only(request: HttpRequest, pk: int) -> Submission:
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     sub = _requester_only(request, pk)
     try:
-        reports.accept_submission(request.user, sub)
+        reports.accept_submission(request.user, sub, http_request=request)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
     else:
@@ -111,7 +112,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
                       _context(request, sub, return_form=form,
                                errors=[e for errs in form.errors.values() for e in errs]))
     try:
-        reports.return_submission(request.user, sub, form.cleaned_data["comment"])
+        reports.return_submission(request.user, sub, form.cleaned_data["comment"], http_request=request)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
     else:
@@ -130,4 +131,4 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
         handle = found.file.open("rb")
     except (FileNotFoundError, OSError, ValueError):
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=found.name or "tep-dinh-kem")
+    return file_download(handle, found.name or "tep-dinh-kem")  # type read from the file, never the upload's

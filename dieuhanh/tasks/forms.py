@@ -200,7 +200,7 @@ class DelegateForm(_Prefixed):
     id_prefix = "giao_tiep"
     title = forms.CharField(label=_("Tên nhiệm vụ giao tiếp"), max_length=500,
                             error_messages={"required": _("Chưa nhập tên nhiệm vụ giao tiếp.")})
-    units = _units_field(_("Đơn vị trực thuộc"), False)
+    units = _units_field(_("Đơn vị nhận"), False)
     people = forms.ModelMultipleChoiceField(label=_("Cán bộ"), required=False, queryset=None,
                                             error_messages={"invalid_choice": _("Người đã chọn không hợp lệ.")})
     due_on = date_field(_("Hạn xử lý"), required=True)

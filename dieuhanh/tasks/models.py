@@ -151,12 +151,13 @@ class Assignment(models.Model):
 
     # --- single-row transitions (the service checks who may do them) -----------------
     # Each one refuses an illegal move with a Vietnamese message (TransitionError),
-    # saves the changed fields and writes the audit row in one transaction.
+    # saves the changed fields and writes the audit row in one transaction (with the
+    # caller's IP when given the web request or API call: ``request=``).
 
     ACKNOWLEDGEABLE = (Status.NEW,)
     WORKABLE = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RETURNED)
 
-    def _move(self, actor, allowed, refusal, changes: dict, note: str = "") -> None:  # type: ignore[no-untyped-def]
+    def _move(self, actor, allowed, refusal, changes: dict, note: str = "", request=None) -> None:  # type: ignore[no-untyped-def]
         from django.db import transaction
 
         from dieuhanh.accounts.audit import record
@@ -170,50 +171,52 @@ class Assignment(models.Model):
         after = {"status": self.status, **{k: _plain(getattr(self, k)) for k in changes if k != "status"}}
         with transaction.atomic():
             self.save(update_fields=[*{*changes, "status", "updated_at"}])
-            record(actor, AuditAction.STATE, self, before=before, after=after, note=note, unit_id=self.unit_id)
+            record(actor, AuditAction.STATE, self, before=before, after=after, note=note, unit_id=self.unit_id,
+                   request=request)
 
-    def acknowledge(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def acknowledge(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, self.ACKNOWLEDGEABLE,
                    _("Không thể tiếp nhận nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}, note="Tiếp nhận")
+                   {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}, note="Tiếp nhận",
+                   request=request)
 
-    def start(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def start(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, (Status.ACKNOWLEDGED, Status.RETURNED),
                    _("Không thể bắt đầu thực hiện nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.IN_PROGRESS}, note="Bắt đầu thực hiện")
+                   {"status": Status.IN_PROGRESS}, note="Bắt đầu thực hiện", request=request)
 
-    def set_progress(self, actor, percent: int) -> None:  # type: ignore[no-untyped-def]
+    def set_progress(self, actor, percent: int, request=None) -> None:  # type: ignore[no-untyped-def]
         if not 0 <= int(percent) <= 100:
             raise TransitionError(_("Tiến độ phải từ 0 đến 100%."))
         self._move(actor, self.WORKABLE,
                    _("Không thể cập nhật tiến độ khi nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.IN_PROGRESS, "progress": int(percent)}, note="Cập nhật tiến độ")
+                   {"status": Status.IN_PROGRESS, "progress": int(percent)}, note="Cập nhật tiến độ", request=request)
 
-    def submit_result(self, actor, note: str = "", document=None) -> None:  # type: ignore[no-untyped-def]
+    def submit_result(self, actor, note: str = "", document=None, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, self.WORKABLE,
                    _("Không thể nộp kết quả khi nhiệm vụ đang ở trạng thái «%(status)s»."),
                    {"status": Status.SUBMITTED, "submitted_at": timezone.now(), "result_note": note,
-                    "result_document": document, "return_reason": ""}, note="Nộp kết quả")
+                    "result_document": document, "return_reason": ""}, note="Nộp kết quả", request=request)
 
-    def accept(self, actor, on=None) -> None:  # type: ignore[no-untyped-def]
+    def accept(self, actor, on=None, request=None) -> None:  # type: ignore[no-untyped-def]
         if on is None:
             on = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
         done = on
         self._move(actor, (Status.SUBMITTED,),
                    _("Chỉ nghiệm thu được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
-                   {"status": Status.DONE, "completed_on": done, "progress": 100}, note="Nghiệm thu")
+                   {"status": Status.DONE, "completed_on": done, "progress": 100}, note="Nghiệm thu", request=request)
 
-    def return_(self, actor, reason: str) -> None:  # type: ignore[no-untyped-def]
+    def return_(self, actor, reason: str, request=None) -> None:  # type: ignore[no-untyped-def]
         if not (reason or "").strip():
             raise TransitionError(_("Phải nêu lý do trả lại."))
         self._move(actor, (Status.SUBMITTED,),
                    _("Chỉ trả lại được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
-                   {"status": Status.RETURNED, "return_reason": reason.strip()}, note="Trả lại")
+                   {"status": Status.RETURNED, "return_reason": reason.strip()}, note="Trả lại", request=request)
 
-    def cancel(self, actor) -> None:  # type: ignore[no-untyped-def]
+    def cancel(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, OPEN_STATUSES,
                    _("Không thể hủy nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.CANCELLED}, note="Hủy")
+                   {"status": Status.CANCELLED}, note="Hủy", request=request)
 
 
 class TransitionError(ValueError):

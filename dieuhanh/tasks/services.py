@@ -5,7 +5,7 @@ rows in it. Illegal moves raise ``TransitionError`` (a ValueError with a Vietnam
 message), refused users ``PermissionDenied``, bad input ``ValidationError``.
 
     can_issue(user) / acts_for_assigner(user, task) / acts_for_doer(user, assignment) -> bool
-    can_delegate(user, assignment) -> bool
+    decides_for_assigner(user, assignment) / can_delegate(user, assignment) -> bool
     issue_tasks(user, document, proposals) -> list[Task]          # one Task per proposal, fan-out
     create_task(user, title, units, due_on, *, source_note, description="", coordinating=()) -> Task
     acknowledge(user, a) / start(user, a)
@@ -16,6 +16,21 @@ message), refused users ``PermissionDenied``, bad input ``ValidationError``.
     roll_up(assignment)                                           # parent progress = mean of sub-assignments
     request_extension(user, a, reason, proposed_due_on) -> Extension
     decide_extension(user, extension, approve, note="") -> Extension
+
+Every function that changes something takes ``request=`` (keyword, optional): the web
+request or API call it serves, so its audit rows carry the caller's IP address.
+
+Who does what (the permission matrix in ``tests/test_permission_matrix.py`` spells it out):
+
+- Issuing (``issue_tasks``, ``create_task``, ``delegate``): specialists, heads and leaders of
+  the issuing unit, only to units of its reach (:func:`dieuhanh.tasks.permissions.assign_scope`:
+  down, or across within the committee an office works for; never up, never another branch).
+- The doer's steps (acknowledge, progress, result, extension request): the doing unit's
+  specialists, heads and leaders, or the one person an assignment was given to. A clerk
+  (văn thư) registers and distributes documents; he follows the unit's tasks read-only unless
+  a task was given to him by name.
+- The assigner's decisions (accept, return, decide an extension): the assigning unit's
+  specialists, heads and leaders, over a unit its reach covers; never on one's own request.
     chain(assignment_or_task, user=None) -> Chain                 # constant number of queries per document
     my_assignments(user, status=None) -> QuerySet[Assignment]
     document_status(user, document) -> list[dict]
@@ -24,7 +39,6 @@ message), refused users ``PermissionDenied``, bad input ``ValidationError``.
 from __future__ import annotations
 
 import datetime
-import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,12 +55,15 @@ from dieuhanh.accounts.models import AuditAction, Role
 from dieuhanh.accounts.scope import subtree_ids, visible_unit_ids
 from dieuhanh.tasks.models import (OPEN_STATUSES, Assignment, Extension, ExtensionStatus, ProgressNote, Role as TaskRole,
                                    Status, Task, TransitionError)
+from dieuhanh.tasks.permissions import assign_scope, has_authority, refuse_outside
 from dieuhanh.tasks.proposals import Proposal
 
 __all__ = [
     "TransitionError", "accept", "acknowledge", "acts_for_assigner", "acts_for_doer", "can_delegate", "can_issue",
-    "cancel", "chain", "create_task", "decide_extension", "delegate", "document_status", "issue_tasks",
-    "my_assignments", "request_extension", "return_assignment", "roll_up", "start", "submit_result",
+    "cancel", "chain", "create_task", "decide_extension", "decides_for_assigner", "delegate", "document_status",
+    "issue_tasks",
+    "my_assignments", "record_download", "request_extension", "return_assignment", "roll_up", "start",
+    "submit_result",
     "update_progress",
 ]
 
@@ -76,7 +93,10 @@ def acts_for_assigner(user: Any, task: Task) -> bool:
 
 
 def acts_for_doer(user: Any, assignment: Assignment) -> bool:
-    """The doing unit's people (or the person it was given to)."""
+    """The doing unit's specialists, heads and leaders, or the person it was given to.
+
+    Not the unit's clerk (văn thư): he registers and distributes the documents, and follows
+    the unit's tasks read-only, like the reports app (unless the task names him)."""
     if _is_admin(user):
         return True
     if not getattr(user, "is_authenticated", False):
@@ -84,7 +104,16 @@ def acts_for_doer(user: Any, assignment: Assignment) -> bool:
     if assignment.assignee_id is not None:
         return assignment.assignee_id == user.pk or (
             user.unit_id == assignment.unit_id and user.role in (Role.LANH_DAO_DON_VI, Role.LANH_DAO_UBND))
-    return user.unit_id == assignment.unit_id
+    return user.unit_id == assignment.unit_id and user.role in ACTING_ROLES
+
+
+def decides_for_assigner(user: Any, assignment: Assignment) -> bool:
+    """Accept, return, decide an extension: the assigner's people, over a unit their unit reaches.
+
+    A task that went where the assigning unit may not send work (issued before the scope
+    rule: a ward "assigning" the city) gives it no power over that unit's deadline or result.
+    """
+    return acts_for_assigner(user, assignment.task) and has_authority(assignment)
 
 
 def can_delegate(user: Any, assignment: Assignment) -> bool:
@@ -125,7 +154,7 @@ def _check_units(ids: list[int], on: datetime.date) -> None:
 
 
 def _fan_out(user: Any, task: Task, lead: list[int], coordinating: list[int], due_on: datetime.date | None,
-             assignees: Iterable[Any] = ()) -> list[Assignment]:
+             assignees: Iterable[Any] = (), *, request: Any = None) -> list[Assignment]:
     rows = [Assignment(task=task, unit_id=u, role=TaskRole.LEAD, due_on=due_on, original_due_on=due_on)
             for u in lead]
     rows += [Assignment(task=task, unit_id=u, role=TaskRole.COORDINATE, due_on=due_on, original_due_on=due_on)
@@ -135,18 +164,24 @@ def _fan_out(user: Any, task: Task, lead: list[int], coordinating: list[int], du
     created = []
     for row in rows:  # one by one: each needs its pk for the audit row (bulk_create has none on SQLite)
         row.save()
-        record(user, AuditAction.CREATE, row, after=snapshot(row), unit_id=row.unit_id)
+        record(user, AuditAction.CREATE, row, after=snapshot(row), unit_id=row.unit_id, request=request)
         created.append(row)
     return created
 
 
-def _new_task(user: Any, assigned_by_unit_id: int, **fields: Any) -> Task:
+def _new_task(user: Any, assigned_by_unit_id: int, *, request: Any = None, **fields: Any) -> Task:
     task = Task(assigned_by_unit_id=assigned_by_unit_id, assigned_by=user if user.is_authenticated else None,
                 **fields)
     task.full_clean(exclude=["assigned_by_unit", "assigned_by", "document", "parent"])
     task.save()
-    record(user, AuditAction.CREATE, task, after=snapshot(task), unit_id=assigned_by_unit_id)
+    record(user, AuditAction.CREATE, task, after=snapshot(task), unit_id=assigned_by_unit_id, request=request)
     return task
+
+
+def check_reach(issuer_unit_id: int, unit_ids: Iterable[int]) -> None:
+    """The guard every way of issuing work goes through: PermissionDenied naming the units
+    the issuing unit does not reach (:func:`dieuhanh.tasks.permissions.assign_scope`)."""
+    refuse_outside(assign_scope(issuer_unit_id), unit_ids)
 
 
 def issued_count(user: Any, document: Any) -> int:
@@ -155,10 +190,11 @@ def issued_count(user: Any, document: Any) -> int:
 
 
 def issue_tasks(user: Any, document: Any, proposals: list[Proposal], *,
-                already_issued: int | None = None) -> list[Task]:
+                already_issued: int | None = None, request: Any = None) -> list[Task]:
     """Issue the edited proposals of ``document``: one Task each, one Assignment per unit.
 
-    The user's unit is the assigning unit. A proposal needs a title and at least one
+    The user's unit is the assigning unit; every unit must be within its reach
+    (PermissionDenied otherwise). A proposal needs a title and at least one
     lead unit; ``original_due_on`` is set to ``due_on`` and never moves afterwards.
     ``already_issued`` (what the form saw) refuses a double post: the document row is
     locked and the count checked again inside the transaction.
@@ -172,6 +208,8 @@ def issue_tasks(user: Any, document: Any, proposals: list[Proposal], *,
             raise ValidationError(_("Nhiệm vụ %(n)d chưa có tên.") % {"n": i})
         if not _unit_ids(p.lead_unit_ids):
             raise ValidationError(_("Nhiệm vụ %(n)d chưa có đơn vị chủ trì.") % {"n": i})
+    check_reach(user.unit_id, [u for p in proposals
+                               for u in _unit_ids(p.lead_unit_ids) + _unit_ids(p.coordinating_unit_ids)])
     tasks = []
     with transaction.atomic():
         if already_issued is not None:
@@ -184,15 +222,19 @@ def issue_tasks(user: Any, document: Any, proposals: list[Proposal], *,
             task = _new_task(user, user.unit_id, title=p.title.strip()[:500], description=p.description or "",
                              document=document, source_sentence=p.sentence or "",
                              source_span=list(p.span) if p.span else None,
-                             deadline_phrase=(p.deadline_phrase or "")[:255], deadline_kind=(p.deadline_kind or "")[:32])
-            _fan_out(user, task, lead, coordinating, p.due_on)
+                             deadline_phrase=(p.deadline_phrase or "")[:255], deadline_kind=(p.deadline_kind or "")[:32],
+                             request=request)
+            _fan_out(user, task, lead, coordinating, p.due_on, request=request)
             tasks.append(task)
     return tasks
 
 
 def create_task(user: Any, title: str, units: Iterable[Any], due_on: datetime.date | None, *,
-                source_note: str, description: str = "", coordinating: Iterable[Any] = ()) -> Task:
-    """A task without a document (a meeting, a phone call): ``source_note`` says where it came from."""
+                source_note: str, description: str = "", coordinating: Iterable[Any] = (),
+                request: Any = None) -> Task:
+    """A task without a document (a meeting, a phone call): ``source_note`` says where it came from.
+
+    Only to units within the reach of the user's unit (PermissionDenied otherwise)."""
     _require(can_issue(user), _("Bạn không có quyền giao việc."))
     lead, others = _unit_ids(units), _unit_ids(coordinating)
     if not (title or "").strip():
@@ -201,24 +243,25 @@ def create_task(user: Any, title: str, units: Iterable[Any], due_on: datetime.da
         raise ValidationError(_("Chưa chọn đơn vị chủ trì."))
     if not (source_note or "").strip():
         raise ValidationError(_("Nhiệm vụ không có văn bản phải ghi nguồn giao (cuộc họp, điện thoại…)."))
+    check_reach(user.unit_id, lead + others)
     with transaction.atomic():
         _check_units(lead + others, timezone.localdate())
         task = _new_task(user, user.unit_id, title=title.strip()[:500], description=description,
-                         source_note=source_note.strip()[:255])
-        _fan_out(user, task, lead, others, due_on)
+                         source_note=source_note.strip()[:255], request=request)
+        _fan_out(user, task, lead, others, due_on, request=request)
     return task
 
 
 # --- doer's steps ------------------------------------------------------------------------------
 
-def acknowledge(user: Any, assignment: Assignment) -> None:
+def acknowledge(user: Any, assignment: Assignment, *, request: Any = None) -> None:
     _require(acts_for_doer(user, assignment), _("Chỉ đơn vị được giao mới tiếp nhận được nhiệm vụ."))
-    assignment.acknowledge(user)
+    assignment.acknowledge(user, request=request)
 
 
-def start(user: Any, assignment: Assignment) -> None:
+def start(user: Any, assignment: Assignment, *, request: Any = None) -> None:
     _require(acts_for_doer(user, assignment), _("Chỉ đơn vị được giao mới thực hiện được nhiệm vụ."))
-    assignment.start(user)
+    assignment.start(user, request=request)
 
 
 def _read_upload(upload: Any) -> Any:
@@ -231,19 +274,23 @@ def _read_upload(upload: Any) -> Any:
     return upload
 
 
-def _note(user: Any, assignment: Assignment, text: str, progress: int | None, upload: Any) -> ProgressNote:
+def _note(user: Any, assignment: Assignment, text: str, progress: int | None, upload: Any,
+          request: Any = None) -> ProgressNote:
     note = ProgressNote(assignment=assignment, author=user if user.is_authenticated else None,
                         progress=progress, text=text)
     if upload is not None:
-        name = os.path.basename(getattr(upload, "name", "") or "tep")[:255]
+        from dieuhanh.documents.intake import safe_filename
+
+        name = safe_filename(getattr(upload, "name", "") or "tep")  # no path, no control characters
         note.attachment_name = name
         note.attachment.save(name, upload, save=False)
     note.save()
-    record(user, AuditAction.CREATE, note, after=snapshot(note), unit_id=assignment.unit_id)
+    record(user, AuditAction.CREATE, note, after=snapshot(note), unit_id=assignment.unit_id, request=request)
     return note
 
 
-def update_progress(user: Any, assignment: Assignment, percent: Any, text: str, *, upload: Any = None) -> ProgressNote:
+def update_progress(user: Any, assignment: Assignment, percent: Any, text: str, *, upload: Any = None,
+                    request: Any = None) -> ProgressNote:
     """Progress % with a note (and a file); the parent assignment's progress follows."""
     _require(acts_for_doer(user, assignment), _("Chỉ đơn vị được giao mới cập nhật được tiến độ."))
     try:
@@ -254,14 +301,14 @@ def update_progress(user: Any, assignment: Assignment, percent: Any, text: str, 
         raise ValidationError(_("Phải ghi nội dung tiến độ."))
     upload = _read_upload(upload)
     with transaction.atomic():
-        assignment.set_progress(user, percent)
-        note = _note(user, assignment, text.strip(), percent, upload)
-        roll_up(assignment, actor=user)
+        assignment.set_progress(user, percent, request=request)
+        note = _note(user, assignment, text.strip(), percent, upload, request)
+        roll_up(assignment, actor=user, request=request)
     return note
 
 
 def submit_result(user: Any, assignment: Assignment, *, note: str = "", upload: Any = None,
-                  document: Any = None) -> None:
+                  document: Any = None, request: Any = None) -> None:
     """Completion needs a result: a note, a file, or an outgoing document / report."""
     _require(acts_for_doer(user, assignment), _("Chỉ đơn vị được giao mới nộp được kết quả."))
     note = (note or "").strip()
@@ -269,35 +316,49 @@ def submit_result(user: Any, assignment: Assignment, *, note: str = "", upload: 
     if not note and upload is None and document is None:
         raise ValidationError(_("Phải có kết quả: ghi chú, tệp đính kèm hoặc văn bản đi / báo cáo."))
     with transaction.atomic():
-        assignment.submit_result(user, note=note, document=document)
+        assignment.submit_result(user, note=note, document=document, request=request)
         if upload is not None or note:
-            _note(user, assignment, note or _("Nộp kết quả"), None, upload)
+            _note(user, assignment, note or _("Nộp kết quả"), None, upload, request)
 
 
-def accept(user: Any, assignment: Assignment) -> None:
-    _require(acts_for_assigner(user, assignment.task), _("Chỉ đơn vị giao việc mới nghiệm thu được."))
+def accept(user: Any, assignment: Assignment, *, request: Any = None) -> None:
+    _require(decides_for_assigner(user, assignment), _("Chỉ đơn vị giao việc mới nghiệm thu được."))
     with transaction.atomic():
-        assignment.accept(user)
-        roll_up(assignment, actor=user)
+        assignment.accept(user, request=request)
+        roll_up(assignment, actor=user, request=request)
 
 
-def return_assignment(user: Any, assignment: Assignment, reason: str) -> None:
-    _require(acts_for_assigner(user, assignment.task), _("Chỉ đơn vị giao việc mới trả lại được."))
-    assignment.return_(user, reason)
+def return_assignment(user: Any, assignment: Assignment, reason: str, *, request: Any = None) -> None:
+    _require(decides_for_assigner(user, assignment), _("Chỉ đơn vị giao việc mới trả lại được."))
+    assignment.return_(user, reason, request=request)
 
 
-def cancel(user: Any, assignment: Assignment) -> None:
+def cancel(user: Any, assignment: Assignment, *, request: Any = None) -> None:
+    """The assigner withdraws an assignment (also one sent outside its reach before the rule: the remedy)."""
     _require(acts_for_assigner(user, assignment.task), _("Chỉ đơn vị giao việc mới hủy được."))
     with transaction.atomic():
-        assignment.cancel(user)
-        roll_up(assignment, actor=user)
+        assignment.cancel(user, request=request)
+        roll_up(assignment, actor=user, request=request)
 
 
 # --- delegation and roll-up ---------------------------------------------------------------------
 
+def delegation_targets(assignment: Assignment) -> tuple[frozenset[int], set[int]]:
+    """(units, units whose people) ``assignment``'s unit may pass its work on to.
+
+    Units: the doing unit's reach (:func:`dieuhanh.tasks.permissions.assign_scope`) but not
+    itself: its own sub-units, and for an office the other offices and the committees below
+    its committee (Phòng Nội vụ passes a part on to the wards). People: those of the doing
+    unit and its sub-units, by name.
+    """
+    reach = assign_scope(assignment.unit_id).ids - {assignment.unit_id}
+    return frozenset(reach), subtree_ids(assignment.unit_id)
+
+
 def delegate(user: Any, assignment: Assignment, targets: Iterable[Any], due_on: datetime.date | None,
-             title: str, *, description: str = "") -> Task:
-    """Break ``assignment`` into a sub-task for sub-units of its unit or for people in it.
+             title: str, *, description: str = "", request: Any = None) -> Task:
+    """Break ``assignment`` into a sub-task for units its unit reaches or for people in it
+    (:func:`delegation_targets`).
 
     The sub-task's deadline must not be later than the assignment's due date.
     """
@@ -315,7 +376,6 @@ def delegate(user: Any, assignment: Assignment, targets: Iterable[Any], due_on: 
     if due_on is not None and assignment.due_on is not None and due_on > assignment.due_on:
         raise ValidationError(_("Hạn giao tiếp (%(sub)s) phải sớm hơn hoặc bằng hạn của nhiệm vụ (%(due)s).")
                               % {"sub": due_on.strftime("%d/%m/%Y"), "due": assignment.due_on.strftime("%d/%m/%Y")})
-    below = subtree_ids(assignment.unit_id)
     units, people = [], []
     for t in targets or ():
         if isinstance(t, User):
@@ -326,8 +386,10 @@ def delegate(user: Any, assignment: Assignment, targets: Iterable[Any], due_on: 
             units.append(int(getattr(t, "pk", t)))
     if not units and not people:
         raise ValidationError(_("Chưa chọn đơn vị hoặc người nhận nhiệm vụ giao tiếp."))
-    if any(u == assignment.unit_id or u not in below for u in units):
-        raise ValidationError(_("Chỉ giao tiếp được cho đơn vị trực thuộc của đơn vị được giao."))
+    if any(u == assignment.unit_id for u in units):
+        raise ValidationError(_("Không giao tiếp cho chính đơn vị được giao; hãy chọn cán bộ của đơn vị."))
+    refuse_outside(assign_scope(assignment.unit_id), units)
+    below = subtree_ids(assignment.unit_id)
     if any(p.unit_id not in below or not p.is_active for p in people):
         raise ValidationError(_("Chỉ giao tiếp được cho người thuộc đơn vị được giao hoặc đơn vị trực thuộc."))
     with transaction.atomic():
@@ -336,14 +398,14 @@ def delegate(user: Any, assignment: Assignment, targets: Iterable[Any], due_on: 
         task = _new_task(user, assignment.unit_id, title=title.strip()[:500], description=description,
                          document_id=parent_task.document_id, parent=assignment,
                          source_sentence=parent_task.source_sentence, source_span=parent_task.source_span,
-                         source_note=parent_task.source_note, priority=parent_task.priority)
-        _fan_out(user, task, units, [], due_on, assignees=people)
+                         source_note=parent_task.source_note, priority=parent_task.priority, request=request)
+        _fan_out(user, task, units, [], due_on, assignees=people, request=request)
         if assignment.status == Status.ACKNOWLEDGED:
-            assignment.start(user)
+            assignment.start(user, request=request)
     return task
 
 
-def roll_up(assignment: Assignment, *, actor: Any = None) -> None:
+def roll_up(assignment: Assignment, *, actor: Any = None, request: Any = None) -> None:
     """Set each ancestor assignment's progress to the mean of its sub-assignments (not cancelled)."""
     parent_id = Task.objects.filter(pk=assignment.task_id).values_list("parent_id", flat=True).first()
     seen: set[int] = set()
@@ -358,14 +420,14 @@ def roll_up(assignment: Assignment, *, actor: Any = None) -> None:
             parent.progress = value
             parent.save(update_fields=["progress", "updated_at"])
             record(actor, AuditAction.UPDATE, parent, before={"progress": before}, after={"progress": value},
-                   note="Tổng hợp tiến độ từ nhiệm vụ giao tiếp", unit_id=parent.unit_id)
+                   note="Tổng hợp tiến độ từ nhiệm vụ giao tiếp", unit_id=parent.unit_id, request=request)
         parent_id = parent.task.parent_id
 
 
 # --- extensions -------------------------------------------------------------------------------------
 
 def request_extension(user: Any, assignment: Assignment, reason: str,
-                      proposed_due_on: datetime.date | None) -> Extension:
+                      proposed_due_on: datetime.date | None, *, request: Any = None) -> Extension:
     _require(acts_for_doer(user, assignment), _("Chỉ đơn vị được giao mới xin gia hạn được."))
     if assignment.status not in OPEN_STATUSES or assignment.status == Status.SUBMITTED:
         raise TransitionError(_("Không thể xin gia hạn khi nhiệm vụ đang ở trạng thái «%(status)s».")
@@ -383,14 +445,18 @@ def request_extension(user: Any, assignment: Assignment, reason: str,
             raise TransitionError(_("Đã có một đề nghị gia hạn đang chờ duyệt."))
         ext = Extension.objects.create(assignment=assignment, requested_by=user, reason=reason.strip(),
                                        proposed_due_on=proposed_due_on, previous_due_on=assignment.due_on)
-        record(user, AuditAction.CREATE, ext, after=snapshot(ext), unit_id=assignment.unit_id)
+        record(user, AuditAction.CREATE, ext, after=snapshot(ext), unit_id=assignment.unit_id, request=request)
     return ext
 
 
-def decide_extension(user: Any, extension: Extension, approve: bool, note: str = "") -> Extension:
-    """Approve (``due_on`` moves to the proposed date) or refuse; ``original_due_on`` never moves."""
+def decide_extension(user: Any, extension: Extension, approve: bool, note: str = "", *,
+                     request: Any = None) -> Extension:
+    """Approve (``due_on`` moves to the proposed date) or refuse; ``original_due_on`` never moves.
+
+    The decider acts for the assigning unit, over a unit within its reach
+    (:func:`decides_for_assigner`), and is never the one who asked."""
     assignment = extension.assignment
-    _require(acts_for_assigner(user, assignment.task), _("Chỉ đơn vị giao việc mới duyệt được gia hạn."))
+    _require(decides_for_assigner(user, assignment), _("Chỉ đơn vị giao việc mới duyệt được gia hạn."))
     _require(_is_admin(user) or extension.requested_by_id != user.pk,
              _("Người xin gia hạn không tự duyệt được đề nghị của mình."))
     if not approve and not (note or "").strip():
@@ -405,16 +471,23 @@ def decide_extension(user: Any, extension: Extension, approve: bool, note: str =
         ext.previous_due_on = assignment.due_on
         ext.save()
         record(user, AuditAction.STATE, ext, before=before, after=snapshot(ext), unit_id=assignment.unit_id,
-               note="Duyệt gia hạn" if approve else "Từ chối gia hạn")
+               note="Duyệt gia hạn" if approve else "Từ chối gia hạn", request=request)
         if approve:
             old = assignment.due_on
             assignment.due_on = ext.proposed_due_on
             assignment.save(update_fields=["due_on", "updated_at"])
             record(user, AuditAction.UPDATE, assignment,
                    before={"due_on": old.isoformat() if old else None},
-                   after={"due_on": ext.proposed_due_on.isoformat()}, note="Gia hạn", unit_id=assignment.unit_id)
+                   after={"due_on": ext.proposed_due_on.isoformat()}, note="Gia hạn", unit_id=assignment.unit_id,
+                   request=request)
     extension.refresh_from_db()
     return ext
+
+
+def record_download(user: Any, note: ProgressNote, *, request: Any = None) -> None:
+    """Audit row of a progress-note or result file download (as for documents' files)."""
+    record(user, AuditAction.DOWNLOAD, note, request=request, unit_id=note.assignment.unit_id,
+           note=note.attachment_name[:255])
 
 
 # --- reading ------------------------------------------------------------------------------------------

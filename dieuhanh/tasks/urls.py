@@ -14,6 +14,7 @@ urlpatterns = [
     path("tao/", views.create, name="create"),
     path("phan-cong/<int:pk>/", views.assignment, name="assignment"),
     path("phan-cong/<int:pk>/chuoi/", views.chain_view, name="chain"),
+    path("phan-cong/<int:pk>/tep/<int:note_pk>/", views.note_file, name="note_file"),
     path("phan-cong/<int:pk>/<slug:action>/", views.assignment_action, name="action"),
     path("van-ban/<int:document_pk>/", views.document_status, name="document_status"),
 ]

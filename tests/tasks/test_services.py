@@ -152,8 +152,13 @@ def test_issue_refuses_bad_input_and_writes_nothing(seed_document, world) -> Non
     with pytest.raises(ValidationError, match="chưa có đơn vị chủ trì"):
         services.issue_tasks(specialist, seed_document, found)
     found = propose_tasks(seed_document)
-    found[1].lead_unit_ids = [Unit.objects.get(code="p_cai_rang_2025").pk]  # not yet in force in 2020
+    later = Unit.objects.create(code="p_moi_2021", name="Ủy ban nhân dân phường Mới", kind="ubnd_xa",
+                                parent=Unit.objects.get(code="ubnd_q_cairang"), valid_from=date(2021, 1, 1))
+    found[1].lead_unit_ids = [later.pk]  # in the district, but not yet in force in 2020
     with pytest.raises(ValidationError, match="không còn hiệu lực"):
+        services.issue_tasks(specialist, seed_document, found)
+    found[1].lead_unit_ids = [Unit.objects.get(code="p_cai_rang_2025").pk]  # another branch of the tree
+    with pytest.raises(PermissionDenied, match="Không giao việc được cho: Ủy ban nhân dân phường Cái Răng"):
         services.issue_tasks(specialist, seed_document, found)
     assert Task.objects.count() == 0 and Assignment.objects.count() == 0
     with pytest.raises(PermissionDenied):
@@ -165,7 +170,7 @@ def test_issue_refuses_bad_input_and_writes_nothing(seed_document, world) -> Non
 def test_every_transition_writes_its_audit_row(issued, world) -> None:  # type: ignore[no-untyped-def]
     actors = world["actors"]
     a = ward_assignment(issued, world)
-    ward, assigner = actors["ward_clerk"], actors["district_specialist"]
+    ward, assigner = actors["ward_chairman"], actors["district_specialist"]
     services.acknowledge(ward, a)
     services.start(ward, fresh(a))
     note = services.update_progress(ward, fresh(a), 40, "Đã họp triển khai",
@@ -186,7 +191,7 @@ def test_every_transition_writes_its_audit_row(issued, world) -> None:  # type: 
 def test_illegal_transitions_are_refused_in_vietnamese(issued, world) -> None:  # type: ignore[no-untyped-def]
     actors = world["actors"]
     a = ward_assignment(issued, world)
-    ward, assigner = actors["ward_clerk"], actors["district_specialist"]
+    ward, assigner = actors["ward_chairman"], actors["district_specialist"]
     with pytest.raises(TransitionError, match="Chỉ nghiệm thu được kết quả đang chờ duyệt"):
         services.accept(assigner, a)
     with pytest.raises(TransitionError, match="Không thể cập nhật tiến độ .*Mới giao"):
@@ -207,7 +212,7 @@ def test_illegal_transitions_are_refused_in_vietnamese(issued, world) -> None:  
 
 
 def test_a_result_is_required_to_complete(issued, world) -> None:  # type: ignore[no-untyped-def]
-    ward = world["actors"]["ward_clerk"]
+    ward = world["actors"]["ward_chairman"]
     a = ward_assignment(issued, world)
     services.acknowledge(ward, a)
     with pytest.raises(ValidationError, match="Phải có kết quả"):
@@ -223,8 +228,8 @@ def test_result_can_be_an_outgoing_document(issued, world) -> None:  # type: ign
     report = register_document(actors["ward_clerk"], out, {"doc_type": "Báo cáo", "symbol": "BC-UBND",
                                                            "subject": "Tổng kết CCHC 2011-2020"})
     a = ward_assignment(issued, world)
-    services.acknowledge(actors["ward_clerk"], a)
-    services.submit_result(actors["ward_clerk"], fresh(a), document=report)
+    services.acknowledge(actors["ward_chairman"], a)
+    services.submit_result(actors["ward_chairman"], fresh(a), document=report)
     assert fresh(a).result_document == report
 
 
@@ -249,11 +254,11 @@ def test_return_with_reason_then_resubmit_and_accept(issued, world) -> None:  # 
 def test_only_the_right_side_acts(issued, world) -> None:  # type: ignore[no-untyped-def]
     actors = world["actors"]
     a = ward_assignment(issued, world)
-    for name in ("district_leader", "district_specialist", "other_ward_clerk", "outsider"):
+    for name in ("district_leader", "district_specialist", "other_ward_clerk", "outsider", "ward_clerk"):
         with pytest.raises(PermissionDenied):
             services.acknowledge(actors[name], fresh(a))
-    services.acknowledge(actors["ward_clerk"], a)
-    services.submit_result(actors["ward_clerk"], fresh(a), note="Xong")
+    services.acknowledge(actors["ward_chairman"], a)
+    services.submit_result(actors["ward_chairman"], fresh(a), note="Xong")
     for name in ("district_leader", "ward_chairman", "ward_clerk", "district_clerk"):
         with pytest.raises(PermissionDenied):
             services.accept(actors[name], fresh(a))
@@ -344,7 +349,7 @@ def test_ward_chairman_delegates_to_a_ward_officer(issued, world) -> None:  # ty
         services.delegate(actors["ward_clerk"], fresh(a), [officer], date(2020, 4, 1), "Tổng kết tại phường")
     with pytest.raises(PermissionDenied):  # the district leader sees but does not act
         services.delegate(actors["district_leader"], fresh(a), [officer], date(2020, 4, 1), "Tổng kết")
-    with pytest.raises(ValidationError, match="đơn vị trực thuộc"):
+    with pytest.raises(PermissionDenied, match="Không giao việc được cho: Ủy ban nhân dân phường Ba Láng"):
         services.delegate(actors["ward_chairman"], fresh(a), [units["ba_lang"]], date(2020, 4, 1), "Tổng kết")
     sub = services.delegate(actors["ward_chairman"], fresh(a), [officer], date(2020, 4, 1), "Tổng kết tại phường")
     (row,) = sub.assignments.all()
@@ -365,9 +370,9 @@ def test_delegate_to_sub_units(world) -> None:  # type: ignore[no-untyped-def]
                             date(2020, 4, 20), "Tổng kết tại phường")
     rows = list(sub.assignments.order_by("unit__name"))
     assert {r.unit_id for r in rows} == {units["le_binh"].pk, units["ba_lang"].pk}
-    services.acknowledge(actors["ward_clerk"], [r for r in rows if r.unit_id == units["le_binh"].pk][0])
+    services.acknowledge(actors["ward_chairman"], [r for r in rows if r.unit_id == units["le_binh"].pk][0])
     lb = Assignment.objects.get(task=sub, unit=units["le_binh"])
-    services.update_progress(actors["ward_clerk"], lb, 100, "Xong")
+    services.update_progress(actors["ward_chairman"], lb, 100, "Xong")
     assert fresh(a).progress == 50
 
 
