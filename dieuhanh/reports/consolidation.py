@@ -247,7 +247,7 @@ def edited_sections(consolidation: Consolidation) -> set[str]:
     return set((consolidation.figures or {}).get("edited") or [])
 
 
-def consolidate(user: Any, request: ReportRequest, *, reset: bool = False) -> Consolidation:
+def consolidate(user: Any, request: ReportRequest, *, reset: bool = False, http_request: Any = None) -> Consolidation:
     """Aggregate the request's ACCEPTED submissions into its consolidation (created or rebuilt).
 
     Texts the specialist edited survive a rebuild unless ``reset``; subject, signer and
@@ -300,14 +300,14 @@ def consolidate(user: Any, request: ReportRequest, *, reset: bool = False) -> Co
         _audit(user, AuditAction.CREATE if created else AuditAction.UPDATE, consolidation,
                request.requested_by_unit_id,
                after={"units_included": len(unit_ids), "edited_kept": sorted(kept), "reset": reset},
-               note=_("Tổng hợp báo cáo từ %(n)d đơn vị") % {"n": len(unit_ids)})
+               note=_("Tổng hợp báo cáo từ %(n)d đơn vị") % {"n": len(unit_ids)}, request=http_request)
     return consolidation
 
 
 def update_consolidation(user: Any, consolidation: Consolidation, *, texts: dict[str, str] | None = None,
                          subject: str | None = None, signer_authority: str | None = None,
                          signer_position: str | None = None, signer_name: str | None = None,
-                         distribution: list[str] | str | None = None) -> Consolidation:
+                         distribution: list[str] | str | None = None, http_request: Any = None) -> Consolidation:
     """The specialist's edits; ``None`` leaves a field as it is. A changed section text is
     marked edited (kept by later rebuilds). Refused once the report is issued."""
     request = consolidation.request
@@ -354,7 +354,7 @@ def update_consolidation(user: Any, consolidation: Consolidation, *, texts: dict
                before={k: before[k] for k in changed if k != "texts"} | ({"texts": "…"} if "texts" in changed else {}),
                after={k: after[k] for k in changed if k != "texts"}
                | ({"texts": sorted(edited)} if "texts" in changed else {}),
-               note=_("Sửa báo cáo tổng hợp"))
+               note=_("Sửa báo cáo tổng hợp"), request=http_request)
     return consolidation
 
 
@@ -603,6 +603,17 @@ def consolidated_xlsx(consolidation: Consolidation) -> bytes:
 
 # --- issuing -------------------------------------------------------------------------------------------
 
+def check_number_right(user: Any, register: Any) -> None:
+    """Drawing a number from ``register`` needs the register's own right: the one the register
+    checks when a document is filed into it directly (``documents.permissions.can_register``:
+    its unit's clerk, or an administrator). ``user=None``: a system action (command line)."""
+    from dieuhanh.documents.permissions import can_register
+
+    if user is not None and not can_register(user, register):
+        raise PermissionDenied(_("Chỉ văn thư của %(unit)s (người có quyền vào sổ văn bản đi của đơn vị) mới cấp "
+                                 "số và phát hành được báo cáo này.") % {"unit": register.unit.name})
+
+
 def _outgoing_register(user: Any, issuer: Issuer, register: Any) -> Any:
     from dieuhanh.documents.models import Direction, Register
     from dieuhanh.documents.services import ensure_registers
@@ -614,19 +625,22 @@ def _outgoing_register(user: Any, issuer: Issuer, register: Any) -> Any:
             raise ValidationError(_("Sổ văn bản đi phải là sổ của %(unit)s.") % {"unit": issuer.name})
         return register
     found = Register.objects.filter(unit=issuer.unit, direction=Direction.OUTGOING, active=True).order_by("id").first()
-    if found is None:
+    if found is None:  # the right is checked before the unit's registers are created
+        check_number_right(user, Register(unit=issuer.unit, direction=Direction.OUTGOING))
         found = next(r for r in ensure_registers(issuer.unit, actor=user) if r.direction == Direction.OUTGOING)
     return found
 
 
-def issue_consolidation(user: Any, consolidation: Consolidation, *, register: Any = None) -> Any:
+def issue_consolidation(user: Any, consolidation: Consolidation, *, register: Any = None,
+                        http_request: Any = None) -> Any:
     """Issue the report: an OUTGOING document numbered in the issuer's outgoing register.
 
     The number is drawn with :func:`dieuhanh.documents.numbering.next_number` inside the
     transaction (gap-free: a failure rolls the number back); the DOCX, regenerated with the
     number and today's date, is the main attachment. When the request came from an
     assignment (``source_task``) that is workable, the document is submitted as its result.
-    Refuses a second issue. Returns the Document.
+    Refuses a second issue, and anyone without the register's own right (PermissionDenied:
+    :func:`check_number_right`). Returns the Document.
     """
     from dieuhanh.documents import storage
     from dieuhanh.documents.intake import safe_filename
@@ -642,6 +656,7 @@ def issue_consolidation(user: Any, consolidation: Consolidation, *, register: An
     if not (consolidation.subject or "").strip():
         raise ValidationError({"subject": _("Phải có trích yếu của báo cáo.")})
     register = _outgoing_register(user, issuer, register)
+    check_number_right(user, register)
     today = timezone.localdate()
     symbol = _report_symbol(outline, issuer)
     created: list[str] = []
@@ -665,7 +680,8 @@ def issue_consolidation(user: Any, consolidation: Consolidation, *, register: An
             document.issuer_unit_id = issuer.unit.pk
             document.save()
             _audit(user, AuditAction.CREATE, document, register.unit_id, after=snapshot(document),
-                   note=f"{document.get_direction_display()} {number}/{today.year} — báo cáo tổng hợp")
+                   note=f"{document.get_direction_display()} {number}/{today.year} — báo cáo tổng hợp",
+                   request=http_request)
             consolidation.document = document
             data = _docx_bytes(consolidation, number=str(number), date=today)
             checksum = storage.sha256(data)
@@ -675,14 +691,16 @@ def issue_consolidation(user: Any, consolidation: Consolidation, *, register: An
                 content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             attachment.file = storage.store_blob(data, checksum, created)
             attachment.save()
-            _audit(user, AuditAction.CREATE, attachment, register.unit_id, after=snapshot(attachment))
+            _audit(user, AuditAction.CREATE, attachment, register.unit_id, after=snapshot(attachment),
+                   request=http_request)
             document.checksum = checksum
             document.save(update_fields=["checksum"])
             consolidation.save(update_fields=["document", "updated_at"])
             _audit(user, AuditAction.STATE, consolidation, request.requested_by_unit_id,
                    before={"document": None}, after={"document": document.pk},
-                   note=_("Phát hành báo cáo tổng hợp số %(number)s") % {"number": document.number_symbol})
-            _submit_to_source_task(user, request, document)
+                   note=_("Phát hành báo cáo tổng hợp số %(number)s") % {"number": document.number_symbol},
+                   request=http_request)
+            _submit_to_source_task(user, request, document, http_request)
     except BaseException:
         consolidation.document = None
         storage.discard(created)
@@ -690,7 +708,7 @@ def issue_consolidation(user: Any, consolidation: Consolidation, *, register: An
     return document
 
 
-def _submit_to_source_task(user: Any, request: ReportRequest, document: Any) -> None:
+def _submit_to_source_task(user: Any, request: ReportRequest, document: Any, http_request: Any = None) -> None:
     assignment = request.source_task
     if assignment is None or assignment.status not in assignment.WORKABLE:
         return
@@ -698,6 +716,6 @@ def _submit_to_source_task(user: Any, request: ReportRequest, document: Any) -> 
 
     note = _("Báo cáo tổng hợp số %(number)s") % {"number": document.number_symbol}
     if user is not None and acts_for_doer(user, assignment):
-        submit_result(user, assignment, note=note, document=document)
+        submit_result(user, assignment, note=note, document=document, request=http_request)
     else:  # a system action, or a requester who is not the doer: recorded on the assignment directly
-        assignment.submit_result(user, note=note, document=document)
+        assignment.submit_result(user, note=note, document=document, request=http_request)

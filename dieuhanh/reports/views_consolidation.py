@@ -41,6 +41,21 @@ def _acting(request: HttpRequest, req: ReportRequest) -> None:
         raise PermissionDenied(_("Bạn chỉ được xem báo cáo tổng hợp này."))
 
 
+def _may_number(user: Any, req: ReportRequest) -> bool:
+    """Whether "Phát hành" can work for ``user``: the issuer's outgoing register's own right
+    (read only: the register is created when the report is issued)."""
+    from dieuhanh.documents.models import Direction, Register
+
+    issuer = consolidating.issuer_for(req.requested_by_unit)
+    register = (Register.objects.filter(unit=issuer.unit, direction=Direction.OUTGOING, active=True).order_by("id")
+                .first() or Register(unit=issuer.unit, direction=Direction.OUTGOING))
+    try:
+        consolidating.check_number_right(user, register)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _existing(req: ReportRequest) -> Consolidation | None:
     return Consolidation.objects.filter(request=req).select_related("document", "built_by").first()
 
@@ -69,6 +84,7 @@ def _render(request: HttpRequest, req: ReportRequest, c: Consolidation | None, f
     if c is not None and form is None:
         form = forms.ConsolidationForm(initial=forms.ConsolidationForm.initial_from(c), sections=sections)
     ctx = {"req": req, "c": c, "form": form, "errors": errors or [], "acting": perms.is_requester(request.user, req),
+           "numbers": _may_number(request.user, req),
            "tables": _figure_tables(schema, c) if c is not None else [],
            "text_fields": [form[name] for _key, name in form.section_keys] if form is not None else [],
            "meta_fields": [form[n] for n in ("subject", "signer_authority", "signer_position", "signer_name",
@@ -98,7 +114,7 @@ def consolidation(request: HttpRequest, pk: int) -> HttpResponse:
                                            signer_authority=d.get("signer_authority") or "",
                                            signer_position=d.get("signer_position") or "",
                                            signer_name=d.get("signer_name") or "",
-                                           distribution=d.get("distribution") or [])
+                                           distribution=d.get("distribution") or [], http_request=request)
     except SERVICE_ERRORS as exc:
         return _render(request, req, c, form, error_texts(exc))
     messages.success(request, _("Đã lưu báo cáo tổng hợp."))
@@ -113,7 +129,7 @@ def consolidate(request: HttpRequest, pk: int) -> HttpResponse:
     _acting(request, req)
     reset = bool(request.POST.get("lam_lai"))
     try:
-        consolidating.consolidate(request.user, req, reset=reset)
+        consolidating.consolidate(request.user, req, reset=reset, http_request=request)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
         return redirect("reports:detail", pk=req.pk)
@@ -157,7 +173,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     req, c = _built(request, pk)
     _acting(request, req)
     try:
-        document = consolidating.issue_consolidation(request.user, c)
+        document = consolidating.issue_consolidation(request.user, c, http_request=request)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
         return redirect("reports:consolidation", pk=req.pk)

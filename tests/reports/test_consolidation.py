@@ -230,7 +230,9 @@ def test_issue_numbers_in_the_district_outgoing_register_and_refuses_twice(req, 
     from dieuhanh.documents.services import ensure_registers
     from dieuhanh.vanban import parse_bytes
 
-    user = actors["district_specialist"]
+    # Issuing draws a number from UBND quận's outgoing register: only someone with that register's
+    # own right does it (here the administrator; the specialist is refused: see below).
+    user = actors["admin"]
     registers = ensure_registers(units["district"])
     outgoing = next(r for r in registers if r.direction == Direction.OUTGOING)
     from django.db import transaction
@@ -269,13 +271,13 @@ def test_issue_numbers_in_the_district_outgoing_register_and_refuses_twice(req, 
 def test_issue_creates_the_register_and_submits_the_source_task(actors, units):  # type: ignore[no-untyped-def]
     from dieuhanh.tasks.models import Assignment, Status, Task
 
-    user = actors["district_specialist"]
+    user = actors["admin"]
     task = Task.objects.create(title="Báo cáo Sở Nội vụ trước 01/05/2020", assigned_by_unit=units["district"])
     source = Assignment.objects.create(task=task, unit=units["noi_vu"], role="chu_tri", status=Status.IN_PROGRESS,
                                        due_on=date(2020, 4, 30), original_due_on=date(2020, 4, 30))
     version = ensure_default_outline().current
-    request = make_request(user, [units["le_binh"]], date(2020, 4, 20), outline_version=version,
-                           source_assignment=source)
+    request = make_request(actors["district_specialist"], [units["le_binh"]], date(2020, 4, 20),
+                           outline_version=version, source_assignment=source)
     Submission.objects.filter(request=request).update(status=SubmissionStatus.ACCEPTED,
                                                       data=_data("Đã làm.", 10, 9))
     assert not Register.objects.filter(unit=units["district"]).exists()
@@ -283,6 +285,34 @@ def test_issue_creates_the_register_and_submits_the_source_task(actors, units): 
     assert document.number == 1 and document.register.unit == units["district"]
     source.refresh_from_db()
     assert source.status == Status.SUBMITTED and source.result_document == document
+
+
+def test_the_specialist_cannot_number_in_the_committee_register(req, actors, units):  # type: ignore[no-untyped-def]
+    """The attack of issue 9: "Phát hành" drew a number from UBND quận's outgoing register for
+    Phòng Nội vụ's specialist, whom the register itself refuses. Both now refuse him alike, and
+    nothing is written: no document, no number, no register."""
+    from dieuhanh.documents.permissions import can_register
+    from dieuhanh.documents.services import ensure_registers, register_document
+
+    specialist, head = actors["district_specialist"], actors["noi_vu_head"]
+    c = service.consolidate(specialist, req)
+    with pytest.raises(PermissionDenied, match="Chỉ văn thư của Ủy ban nhân dân quận Cái Răng"):
+        service.issue_consolidation(specialist, c)
+    assert not Register.objects.filter(unit=units["district"]).exists()  # not even created on the way
+    outgoing = next(r for r in ensure_registers(units["district"]) if r.direction == Direction.OUTGOING)
+    assert not can_register(specialist, outgoing)
+    with pytest.raises(PermissionDenied):  # the register refuses him directly …
+        register_document(specialist, outgoing, {"doc_type": "Báo cáo", "subject": "Thử"})
+    for who in (specialist, head):  # … and through the consolidation, the same
+        with pytest.raises(PermissionDenied):
+            service.issue_consolidation(who, c)
+        with pytest.raises(PermissionDenied):
+            service.issue_consolidation(who, c, register=outgoing)
+    c.refresh_from_db()
+    assert c.document is None and last_number(outgoing, 2020) == 0
+    assert not AuditLog.objects.filter(object_type="documents.document").exists()
+    document = service.issue_consolidation(actors["admin"], c, register=outgoing)  # the right holder does
+    assert document.reg_number == 1 and last_number(outgoing, 2020) == 1
 
 
 def test_ward_cannot_issue(req, actors):  # type: ignore[no-untyped-def]

@@ -114,7 +114,7 @@ POSTS = [
     ("reports:submission_return", _sub, "district_specialist", "ward_chairman"),
     ("reports:consolidate", _req, "district_specialist", "ward_chairman"),
     ("reports:consolidation", _req, "district_specialist", "district_leader"),
-    ("reports:consolidation_issue", _req, "district_specialist", "district_leader"),
+    ("reports:consolidation_issue", _req, "district_specialist", "noi_vu_head"),
 ]
 
 
@@ -293,6 +293,27 @@ def test_round_trip(login, units, actors, req):  # type: ignore[no-untyped-def]
     assert 1300 in values or "1.300" in values or 1300.0 in values
 
 
+def test_issue_needs_the_register_right(login, units, actors, req):  # type: ignore[no-untyped-def]
+    """Phòng Nội vụ's specialist prepares the report but does not number it in UBND quận's
+    outgoing register: no "Phát hành" button, and the POST is refused (403), nothing numbered."""
+    from dieuhanh.documents.models import Direction, Register
+    from dieuhanh.documents.numbering import last_number
+
+    outgoing, _ = Register.objects.get_or_create(unit=units["district"], direction=Direction.OUTGOING,
+                                                 defaults={"name": "Sổ văn bản đi"})
+    accepted(req, units, actors)
+    consolidate(actors["district_specialist"], req)
+    specialist = login(actors["district_specialist"])
+    page = specialist.get(reverse("reports:consolidation", args=[req.pk])).content.decode()
+    assert reverse("reports:consolidation_issue", args=[req.pk]) not in page
+    assert "Văn thư của cơ quan ban hành cấp số" in page
+    assert specialist.post(reverse("reports:consolidation_issue", args=[req.pk])).status_code == 403
+    req.consolidation.refresh_from_db()
+    assert req.consolidation.document_id is None and last_number(outgoing, 2020) == 0
+    admin_page = login(actors["admin"]).get(reverse("reports:consolidation", args=[req.pk])).content.decode()
+    assert reverse("reports:consolidation_issue", args=[req.pk]) in admin_page
+
+
 def test_issue_goes_to_the_document(login, units, actors, req):  # type: ignore[no-untyped-def]
     from dieuhanh.documents.models import Direction, Register
 
@@ -300,7 +321,7 @@ def test_issue_goes_to_the_document(login, units, actors, req):  # type: ignore[
                                    defaults={"name": "Sổ văn bản đi"})
     accepted(req, units, actors)
     consolidate(actors["district_specialist"], req)
-    boss = login(actors["district_specialist"])
+    boss = login(actors["admin"])
     response = boss.post(reverse("reports:consolidation_issue", args=[req.pk]))
     assert response.status_code == 302
     req.consolidation.refresh_from_db()
@@ -393,3 +414,35 @@ def test_query_counts_do_not_grow(login, units, actors, req, route, who, args,  
     with django_assert_max_num_queries(len(before)) as after:
         assert client.get(path).status_code == 200
     assert len(after) <= len(before)
+
+
+# --- files and audit rows (issue 9) ---------------------------------------------------------------------
+
+def test_report_files_come_back_as_bytes_and_every_step_audits_the_ip(login, units, actors, req):  # type: ignore[no-untyped-def]
+    """A report file named like a page is downloaded, never rendered; drafting, sending, returning,
+    accepting and consolidating through the pages write audit rows with the caller's IP."""
+    from dieuhanh.accounts.models import AuditLog
+
+    page = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    sub = sub_of(req, units)
+    url = reverse("reports:submission", args=[sub.pk])
+    before = AuditLog.objects.count()
+    ward = login(actors["ward_chairman"])
+    draft = form_of(GOOD_DATA) | {"hanh_dong": "luu", "file": SimpleUploadedFile("bang.html", page, "text/html")}
+    assert ward.post(url, draft, REMOTE_ADDR="10.20.0.1").status_code == 302
+    got = ward.get(reverse("reports:submission_file", args=[sub.pk, sub.attachments.get().pk]))
+    assert got.status_code == 200 and got["Content-Type"] == "application/octet-stream"
+    assert got["X-Content-Type-Options"] == "nosniff" and got["Content-Disposition"].startswith("attachment;")
+    assert ward.post(url, form_of(GOOD_DATA) | {"hanh_dong": "gui"}, REMOTE_ADDR="10.20.0.1").status_code == 302
+    boss = login(actors["district_specialist"])
+    assert boss.post(reverse("reports:submission_return", args=[sub.pk]), {"comment": "Thiếu số liệu"},
+                     REMOTE_ADDR="10.20.0.2").status_code == 302
+    ward = login(actors["ward_chairman"])
+    assert ward.post(url, form_of(GOOD_DATA) | {"hanh_dong": "gui"}, REMOTE_ADDR="10.20.0.1").status_code == 302
+    boss = login(actors["district_specialist"])
+    assert boss.post(reverse("reports:submission_accept", args=[sub.pk]), REMOTE_ADDR="10.20.0.2").status_code == 302
+    assert boss.post(reverse("reports:consolidate", args=[req.pk]), REMOTE_ADDR="10.20.0.2").status_code == 302
+    rows = list(AuditLog.objects.order_by("id")[before:])
+    kinds = {r.object_type for r in rows}
+    assert {"reports.submission", "reports.submissionattachment", "tasks.assignment", "reports.consolidation"} <= kinds
+    assert {r.ip for r in rows} == {"10.20.0.1", "10.20.0.2"}, [(r.object_type, r.note, r.ip) for r in rows]
