@@ -15,6 +15,7 @@ Cells:
     401    API without credentials
     403    may see, may not act
     404    outside the actor's scope (or nothing there): its existence is not revealed
+    405    wrong method (a download posted to)
 
 The API rows run twice: with the browser session and with the actor's bearer token.
 
@@ -25,6 +26,7 @@ without a row here fails CI.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
@@ -46,7 +49,7 @@ from dieuhanh.documents import services
 from dieuhanh.documents.models import Direction, Document, Register
 from dieuhanh.tasks import ics
 from dieuhanh.tasks import services as tasks
-from dieuhanh.tasks.models import Assignment, CalendarDay, Notification, NotificationKind, Status, Task
+from dieuhanh.tasks.models import Assignment, CalendarDay, Notification, NotificationKind, ProgressNote, Status, Task
 from dieuhanh.tasks.proposals import Proposal
 from tests.documents.helpers import PLAN_29
 from tests.factories import PASSWORD, UserFactory
@@ -80,6 +83,7 @@ class World:
     # "le_binh" / "noi_vu": the two assignments of the task Phòng Nội vụ issued from "dispatch";
     # "tan_an": the assignment of a task Tân An gave itself (from its own document)
     assignments: dict[str, Assignment] = field(default_factory=dict)
+    notes: dict[str, ProgressNote] = field(default_factory=dict)  # a note with a file on "le_binh", "tan_an"
     notifications: dict[str, Notification] = field(default_factory=dict)  # "ward_clerk", "outsider"
     feed_token: str = ""  # ward_clerk's ICS feed secret
 
@@ -147,6 +151,10 @@ def add_tasks(w: World) -> None:
     [own] = tasks.issue_tasks(tan_an_specialist, w.docs["tan_an"], [Proposal(
         title="Rà soát vỉa hè phường Tân An", lead_unit_ids=[units["tan_an"].pk], due_on=date(2020, 5, 15))])
     w.assignments["tan_an"] = own.assignments.get()
+    for key in ("le_binh", "tan_an"):  # written directly: the assignments stay new for the action rows
+        note = ProgressNote(assignment=w.assignments[key], text="Biên bản họp", attachment_name="bien-ban.pdf")
+        note.attachment.save("bien-ban.pdf", ContentFile(b"%PDF-1.4 bien ban"), save=True)
+        w.notes[key] = note
     for who, key in (("ward_clerk", "le_binh"), ("outsider", "tan_an")):
         w.notifications[who] = Notification.objects.create(
             user=actors[who], assignment=w.assignments[key], kind=NotificationKind.OVERDUE,
@@ -332,6 +340,25 @@ def propose_post(key: str) -> Call:
 
 
 MANUAL_TITLE = "Báo cáo nhanh tình hình mưa bão"
+
+
+def note(key: str) -> Callable[[World], int]:
+    return lambda w: w.notes[key].pk
+
+
+def api_task(unit: str) -> Call:
+    """POST /api/tasks (JSON) assigning MANUAL_TITLE to ``unit``: 201 only when it was created."""
+    def flow(client: Client, w: World, who: str, headers: dict[str, str]) -> HttpResponse:
+        body = {"title": MANUAL_TITLE, "source_note": "Điện thoại của Văn phòng UBND thành phố",
+                "lead_units": [w.units[unit].code], "due_on": "2020-06-30"}
+        with time_machine.travel(REPORTS_AT, tick=True):  # the test units are in force in 2020
+            response = client.post(reverse("api:create_task"), json.dumps(body), content_type="application/json",
+                                   headers=headers)
+        if response.status_code == 201 and not Task.objects.filter(title=MANUAL_TITLE).exists():
+            return HttpResponse(status=NOT_DONE)
+        return response
+
+    return Call("api:create_task", url("api:create_task"), method="post", flow=flow, api=True)
 BAD_FEED = "A" * 43  # the shape of a feed secret, but nobody's
 
 CALLS: dict[str, Call] = {
@@ -421,9 +448,18 @@ CALLS: dict[str, Call] = {
     "POST propose.dispatch": propose_post("dispatch"),
     "POST propose.le_binh": propose_post("le_binh"),
     "POST propose.tan_an": propose_post("tan_an"),
+    # to Sở Nội vụ: only the city (the administrator's unit) reaches it; the others get the form back
     "POST task_create": checked(post("tasks:create", data=lambda w, who: {
         "title": MANUAL_TITLE, "source_note": "Điện thoại của Văn phòng UBND thành phố",
         "lead_units": [w.units["so_noi_vu"].pk], "due_on": ""}), issued(MANUAL_TITLE)),
+    "note_file.le_binh": get("tasks:note_file", assignment("le_binh"), note("le_binh")),
+    "note_file.tan_an": get("tasks:note_file", assignment("tan_an"), note("tan_an")),
+    # Lê Bình's assignment with Tân An's note: the note must belong to the assignment.
+    "note_file.le_binh+tan_an_note": get("tasks:note_file", assignment("le_binh"), note("tan_an")),
+    "POST note_file.le_binh": post("tasks:note_file", assignment("le_binh"), note("le_binh"), data=NO_DATA),
+    "api.task_units": get("api:assignable_units", api=True),
+    "POST api.tasks.le_binh": api_task("le_binh"),
+    "POST api.tasks.so_noi_vu": api_task("so_noi_vu"),
     "POST ack.le_binh": action("le_binh", "tiep-nhan", Status.ACKNOWLEDGED),
     "POST start.le_binh": action("le_binh", "bat-dau", Status.IN_PROGRESS, prepare=acknowledged("le_binh")),
     "POST progress.le_binh": checked(post("tasks:action", assignment("le_binh"), lambda w: "tien-do",
@@ -534,16 +570,24 @@ notifications_badge        ok     ok     ok     ok     ok     ok     ok     ok  
 POST propose.dispatch      403    go     go     go     404    404    404    404    go     login
 POST propose.le_binh       404    404    404    go     go     403    404    404    go     login
 POST propose.tan_an        404    404    404    404    404    404    404    403    go     login
-POST task_create           403    go     go     go     go     403    403    403    go     login
-POST ack.le_binh           404    403    403    403    go     go     404    404    go     login
-POST start.le_binh         404    403    403    403    go     go     404    404    go     login
-POST progress.le_binh      404    403    403    403    go     go     404    404    go     login
-POST submit.le_binh        404    403    403    403    go     go     404    404    go     login
+POST task_create           403    ok     ok     ok     ok     403    403    403    go     login
+POST task_create.le_binh   403    go     go     go     go     403    403    403    go     login
+note_file.le_binh          404    ok     ok     ok     ok     ok     404    404    ok     login
+note_file.tan_an           404    404    404    404    404    404    404    ok     ok     login
+note_file.le_binh+tan_an_note 404 404    404    404    404    404    404    404    404    login
+POST note_file.le_binh     405    405    405    405    405    405    405    405    405    405
+api.task_units             403    ok     ok     ok     ok     403    403    403    ok     401
+POST api.tasks.le_binh     403    201    201    201    201    403    403    403    201    401
+POST api.tasks.so_noi_vu   403    403    403    403    403    403    403    403    201    401
+POST ack.le_binh           404    403    403    403    go     403    404    404    go     login
+POST start.le_binh         404    403    403    403    go     403    404    404    go     login
+POST progress.le_binh      404    403    403    403    go     403    404    404    go     login
+POST submit.le_binh        404    403    403    403    go     403    404    404    go     login
 POST accept.le_binh        404    go     go     403    403    403    404    404    go     login
 POST return.le_binh        404    go     go     403    403    403    404    404    go     login
 POST cancel.le_binh        404    go     go     403    403    403    404    404    go     login
 POST ack.noi_vu            404    go     go     403    404    404    404    404    go     login
-POST ack.tan_an            404    404    404    404    404    404    404    go     go     login
+POST ack.tan_an            404    404    404    404    404    404    404    403    go     login
 POST act.unknown           404    404    404    404    404    404    404    404    404    login
 POST work_calendar         403    403    403    403    403    403    403    403    go     login
 POST feed                  go     go     go     go     go     go     go     go     go     login
@@ -552,6 +596,11 @@ POST read.outsider         404    404    404    404    404    404    404    go  
 POST read_all              go     go     go     go     go     go     go     go     go     login
 """
 # fmt: on
+# POST task_create: the form offers only the units the actor's unit reaches (tasks.permissions.assign_scope:
+# down, or across within the committee an office works for); Sở Nội vụ is in none of them but the city's,
+# so the others get the form back ("ok") and nothing is created; the API answers 403 naming the unit.
+# A clerk (văn thư) follows his unit's tasks read-only (POST ack.* 403) unless a task names him.
+# note_file.*: the file of a progress note, for whoever may open the assignment (assignment.* rows).
 # dashboard.*: a specialist's dashboard is "flat" (tasks.dashboard.scope_for): any unit may be opened,
 # but it only counts what the specialist's own unit assigned there (test_task_pages_show_only_visible_tasks).
 # api.openapi: the schema (paths and shapes, no data) is public by design (tests/api/test_endpoints.py);
@@ -573,7 +622,7 @@ def parse_matrix(text: str) -> dict[str, dict[str, str]]:
 
 
 TABLE = parse_matrix(MATRIX)
-CELL_VALUES = {"ok", "201", "go", "login", "bye", "401", "403", "404"}
+CELL_VALUES = {"ok", "201", "go", "login", "bye", "401", "403", "404", "405"}
 
 
 # --- running one cell ------------------------------------------------------------------------
@@ -956,6 +1005,10 @@ REPORT_CALLS: dict[str, Call] = {
                                           lambda w: _outline_versions(w) == 2),
 }
 CALLS.update(REPORT_CALLS)
+# (a tasks row, here because it needs in_2020: the test units in force)
+CALLS["POST task_create.le_binh"] = in_2020(checked(post("tasks:create", data=lambda w, who: {
+    "title": MANUAL_TITLE, "source_note": "Điện thoại của Văn phòng UBND thành phố",
+    "lead_units": [w.units["le_binh"].pk], "due_on": ""}), issued(MANUAL_TITLE)))
 
 # fmt: off
 REPORT_MATRIX = """
@@ -982,10 +1035,12 @@ POST report_accept.le_binh 404    go     go     403    403    403    404    404 
 POST report_return.le_binh 404    go     go     403    403    403    404    404    go     login
 POST report_consolidate    404    go     go     403    403    403    403    404    go     login
 POST report_consolidation  404    go     go     403    403    403    403    404    go     login
-POST report_issue          404    go     go     403    403    403    403    404    go     login
+POST report_issue          404    403    403    403    403    403    403    404    go     login
 POST report_outline_import 403    go     go     go     ok     403    403    403    go     login
 """
 # fmt: on
+# POST report_issue: Phòng Nội vụ prepares the report, but issuing draws a number from UBND quận's outgoing
+# register, which takes the register's own right (its clerk, or an administrator): 403 for the specialist too.
 # reports: a ward sees the request and its own report, never the other wards' nor the consolidation (403);
 # the district's clerk works for the district committee, not for Phòng Nội vụ (404). ward_chairman's
 # POST report_create is a 200: the form, saying Lê Bình is not among the units it may ask.
