@@ -277,7 +277,7 @@ def deskew(picture):  # type: ignore[no-untyped-def]
     def score(angle: float) -> float:
         turned = ink.rotate(angle, resample=0, fillcolor=0)
         rows = turned.resize((1, turned.size[1]), resample=2)  # BOX: one mean per row
-        values = list(rows.getdata())
+        values = list(rows.tobytes())
         mean = sum(values) / len(values)
         return sum((v - mean) ** 2 for v in values)
 
