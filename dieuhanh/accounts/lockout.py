@@ -110,7 +110,8 @@ def record_failure(username: str, ip: str | None, *, known_device: bool = False,
             outcome.locks.append(_lock(LockScope.IP, key, name, ip, now))
     cap = settings.LOGIN_USERNAME_SLOW_AFTER
     if cap > 0 and not known_device:
-        outcome.slowed = LoginFailure.objects.filter(username=name, at__gt=now - _window()).count() == cap
+        recent = LoginFailure.objects.filter(username=name, at__gt=now - _window())[:cap + 1]
+        outcome.slowed = recent.count() == cap  # LIMITed: a username under attack costs no more
     return outcome
 
 

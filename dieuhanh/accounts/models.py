@@ -87,7 +87,8 @@ class LoginFailure(models.Model):
     known_device = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["ip", "at"], name="accounts_loginfail_ip_at")]
+        indexes = [models.Index(fields=["ip", "at"], name="accounts_loginfail_ip_at"),
+                   models.Index(fields=["username", "at"], name="accounts_loginfail_user_at")]
 
 
 class LockScope(models.TextChoices):
