@@ -147,7 +147,7 @@ def check_code(user: Any, code: str) -> Any:
     token = normalise(code)
     if not token:
         return None
-    model = TOTPDevice if token.isdigit() else StaticDevice
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     device = model.objects.filter(user_id=user.pk, confirmed=True).first()
     if device is None:
         return None
