@@ -53,7 +53,6 @@ def send_link(user: User, request: HttpRequest | None, *, actor: Any = None) -> 
     if not user.email:
         return False
     context = {"user": user, "link": link_for(user, request),
-               "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
                "minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60)}
     subject = _("Đặt lại mật khẩu tài khoản Điều hành")
     message = EmailMultiAlternatives(subject, render_to_string("accounts/email/password_reset.txt", context),
