@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="in JSON thụt lề, dễ đọc (indented JSON)")
     parse.add_argument("--no-body", action="store_true",
                        help="bỏ trường \"body\" (phần thân văn bản) khỏi kết quả (omit the body text)")
+    parse.add_argument("--trust-roots", metavar="THƯ_MỤC", default=None,
+                       help="thư mục chứng thư gốc tin cậy để kiểm tra chữ ký số (mặc định: biến môi trường "
+                            "DIEUHANH_TRUST_ROOTS) (folder of trusted root certificates for PDF signatures)")
     parse.set_defaults(handler=cmd_parse)
 
     from dieuhanh.cli_server import add_commands
@@ -96,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     status = EXIT_OK
+    _TRUST_ROOTS[0] = args.trust_roots
     out = sys.stdout
     for name in args.files:
         try:
@@ -136,7 +140,7 @@ def _parse_one(name: str) -> dict[str, Any]:
     try:
         if path.stat().st_size == 0:
             raise _Unreadable("tệp trống, không có nội dung để đọc (empty file)")
-        return parse_file(path)
+        return parse_file(path, progress=_ocr_progress(name), trust_roots=_TRUST_ROOTS[0])
     except DocumentReadError as err:
         raise _Unreadable(str(err) or "không đọc được tệp (cannot read file)") from err
     except PermissionError as err:
@@ -144,6 +148,18 @@ def _parse_one(name: str) -> dict[str, Any]:
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise _Unreadable(f"không đọc được tệp (cannot read file: {reason})") from err
+
+
+_TRUST_ROOTS: list[str | None] = [None]
+
+
+def _ocr_progress(name: str):  # type: ignore[no-untyped-def]
+    """A progress line on stderr while a scan is read: "Đang nhận dạng trang 2/3"."""
+    def report(page: int, pages: int) -> None:
+        print(f"dieuhanh parse: {name}: Đang nhận dạng trang {page}/{pages}", file=sys.stderr)
+        sys.stderr.flush()
+
+    return report
 
 
 def _read_stdin() -> str:

@@ -198,7 +198,7 @@ def test_directory_exit_2(capsys, tmp_path):
 def test_document_read_errors_are_reported_with_their_message(capsys, monkeypatch):
     import dieuhanh.vanban as vanban
 
-    def scanned(path):
+    def scanned(path, **options):
         raise vanban.NeedsOCRError("tệp PDF là bản quét, chưa có lớp chữ để đọc")
 
     monkeypatch.setattr(vanban, "parse_file", scanned)
@@ -216,10 +216,10 @@ def test_unexpected_parser_exception_exit_3_without_traceback(capsys, monkeypatc
     broken = tmp_path / "hong.txt"
     broken.write_text("Số: 1/UBND\n", encoding="utf-8")
 
-    def flaky(path):
+    def flaky(path, **options):
         if Path(path) == broken:
             raise IndexError("list index out of range")
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(vanban, "parse_file", flaky)
     monkeypatch.delenv("DIEUHANH_DEBUG", raising=False)

@@ -1,8 +1,31 @@
-"""Read an uploaded document (text, Markdown, DOCX, PDF) into clean Unicode text.
+"""Read an uploaded document (text, Markdown, DOCX, PDF, scans, images, .doc/.odt/.rtf)
+into clean Unicode text.
 
-Every failure a user can cause (missing, empty, huge, scanned, encrypted, broken
-or unsupported file) becomes a ``DocumentReadError`` with a Vietnamese message;
-no library exception escapes ``read_bytes`` or ``read_path``.
+API (used by ``dieuhanh parse``, the web intake and the background worker)::
+
+    read_bytes(data, name, *, max_bytes=50 MB, ocr=False, convert=False, signatures=False,
+               searchable=False, progress=None, max_pages=300, trust_roots=None) -> ReadResult
+    read_path(path, **same options) -> ReadResult
+
+* Fast by default, for a web request: a scan raises ``NeedsOCRError`` (with ``pages``),
+  a .doc/.odt/.rtf raises ``NeedsConversionError``; both are ``NeedsWorkerError``, so the
+  request can stage the upload and let the worker call again with ``ocr=True`` /
+  ``convert=True``. ``dieuhanh parse`` does everything at once.
+* ``ocr=True``: pages without a text layer are rendered at 300 dpi and read by Tesseract
+  (``vanban.ocr``); ``progress(page, pages)`` is called as each page starts, for
+  "Đang nhận dạng trang 2/3". ``searchable=True`` also returns ``searchable_pdf``: the
+  original PDF with an invisible OCR text layer (or, for images, a PDF of the image
+  with one), to store beside the original so search finds words in scans.
+* ``signatures=True``: the PDF's digital signatures (``vanban.signatures``): signer,
+  signing time and validity against the trust roots in ``trust_roots`` (a folder;
+  default ``DIEUHANH_TRUST_ROOTS``).
+* Limits: ``max_bytes`` on the file, ``max_pages`` on PDF pages (and ``ocr.MAX_OCR_PAGES``
+  on pages to OCR), 10 × ``max_bytes`` unpacked for ZIP-based files, a time and memory cap
+  on every external program (``vanban.tools``).
+
+Every failure a user can cause (missing, empty, huge, scanned, encrypted, broken,
+hostile or unsupported file) becomes a ``DocumentReadError`` subclass with a Vietnamese
+message and a ``code`` (``vanban.errors``); no library exception escapes.
 """
 
 from __future__ import annotations
@@ -12,29 +35,44 @@ import logging
 import os
 import re
 import stat
+import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dieuhanh.lib.vntext import clean
 from dieuhanh.vanban import legacy
-from dieuhanh.vanban.errors import DocumentReadError, NeedsOCRError
+from dieuhanh.vanban.errors import (
+    CorruptFileError,
+    DocumentReadError,
+    EmptyFileError,
+    EncryptedFileError,
+    FileTooLargeError,
+    NeedsConversionError,
+    NeedsOCRError,
+    UnsupportedFormatError,
+)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_PAGES = 300
+# word/document.xml of a 1,000-page report is under 10 MB; parsing is ~50 bytes of
+# memory per byte of XML, so this keeps one DOCX under ~1.5 GB.
+MAX_DOCX_XML = 30 * 1024 * 1024
+Progress = Callable[[int, int], None]
 
 _LEGACY_NAMES = {legacy.TCVN3: "TCVN3 (ABC)", legacy.VNI: "VNI-Windows"}
 _IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
+_CONVERTIBLE = {".doc": "Word 97-2003 (.doc)", ".odt": "OpenDocument (.odt)", ".rtf": "RTF"}
 _UNSUPPORTED_EXTS = {
-    ".doc": ".doc (Word 97-2003)", ".xls": "Excel 97-2003 (.xls)", ".xlsx": "Excel (.xlsx)",
-    ".ppt": "PowerPoint 97-2003 (.ppt)", ".pptx": "PowerPoint (.pptx)", ".odt": "OpenDocument (.odt)",
-    ".rtf": "RTF", ".zip": "tệp nén ZIP", ".rar": "tệp nén RAR", ".7z": "tệp nén 7z",
+    ".xls": "Excel 97-2003 (.xls)", ".xlsx": "Excel (.xlsx)",
+    ".ppt": "PowerPoint 97-2003 (.ppt)", ".pptx": "PowerPoint (.pptx)",
+    ".zip": "tệp nén ZIP", ".rar": "tệp nén RAR", ".7z": "tệp nén 7z",
 }
 _SAVE_AS_DOCX = "hãy lưu lại dưới dạng .docx hoặc .pdf"
-_OCR_IMAGE = "Tệp ảnh cần nhận dạng ký tự (OCR) để đọc nội dung; chức năng này chưa có."
-_OCR_PDF = "Tệp PDF là bản quét (không có lớp văn bản); cần nhận dạng ký tự (OCR), chức năng này chưa có."
-# Average letters per page below which a PDF is taken to be a scan.
-_MIN_LETTERS_PER_PAGE = 20
+_OCR_IMAGE = "Tệp ảnh cần nhận dạng ký tự (OCR) để đọc nội dung."
+_OCR_PDF = "Tệp PDF là bản quét (không có lớp chữ); cần nhận dạng ký tự (OCR) để đọc nội dung."
 _QUIET = logging.NullHandler()
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOMS = (
@@ -47,17 +85,40 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReadResult:
     """Text of a document, cleaned to NFC, with how it was read."""
 
     text: str
-    format: str  # "text", "markdown", "docx" or "pdf"
+    format: str  # "text", "markdown", "docx", "pdf", "image", or "doc"/"odt"/"rtf" (converted)
     encoding: str | None = None  # for text files: "utf-8", "cp1258", "tcvn3", ...
     notes: list[str] = field(default_factory=list)
+    name: str = field(default="", compare=False)  # the file name given (its number and symbol can help a scan)
+    pages: int | None = None  # PDF pages or image frames
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR
+    pending_ocr_pages: list[int] = field(default_factory=list)  # scanned pages not read (ocr=False)
+    ocr_confidence: float | None = None  # mean word confidence of the OCR'd pages, 0–100
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+    signature_notes: list[str] = field(default_factory=list)  # visible signature notes, out of the text
+    stamps: list[str] = field(default_factory=list)  # receiving stamps ("CÔNG VĂN ĐẾN …"), out of the text
+    searchable_pdf: bytes | None = None
+
+    @property
+    def ocr(self) -> bool:
+        return bool(self.ocr_pages)
+
+    def summary(self) -> dict[str, Any]:
+        """What the parse JSON carries about the reading (no text, no PDF bytes)."""
+        return {
+            "format": self.format, "encoding": self.encoding, "pages": self.pages,
+            "ocr": {"pages": self.ocr_pages, "confidence": self.ocr_confidence, "engine": "tesseract-vie"}
+            if self.ocr_pages else None,
+            "pending_ocr_pages": self.pending_ocr_pages, "signatures": self.signatures,
+            "stamps": self.stamps, "notes": self.notes,
+        }
 
 
-def read_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+def read_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, **options: Any) -> ReadResult:
     """Read the file at ``path``; raise DocumentReadError when it cannot be read."""
     target = Path(os.fsdecode(path))
     try:
@@ -75,49 +136,73 @@ def read_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTE
         raise DocumentReadError(f"Không có quyền đọc tệp: {target}", code="permission") from None
     except (OSError, ValueError) as exc:  # ELOOP, name too long, NUL in the path...
         raise DocumentReadError(f"Không đọc được tệp: {target}", code="unreadable") from exc
-    return read_bytes(data, target.name, max_bytes=max_bytes)
+    return read_bytes(data, target.name, max_bytes=max_bytes, **options)
 
 
-def read_bytes(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
-    """Read a document given as bytes; ``filename`` supplies the extension hint."""
+def read_bytes(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = False,
+               convert: bool = False, signatures: bool = False, searchable: bool = False,
+               progress: Progress | None = None, max_pages: int = DEFAULT_MAX_PAGES,
+               trust_roots: str | None = None) -> ReadResult:
+    """Read a document given as bytes; ``filename`` supplies the extension hint.
+    See the module docstring for the options."""
     name = os.path.basename(filename or "") or "tệp"
+    options = _Options(ocr, convert, signatures, searchable, progress, max_pages, trust_roots, max_bytes)
     try:
-        return _read(bytes(data), name, max_bytes)
+        result = _read(bytes(data), name, options)
     except DocumentReadError:
         raise
+    except MemoryError as exc:
+        raise FileTooLargeError(f"Tệp {name} cần quá nhiều bộ nhớ để đọc.") from exc
+    except RecursionError as exc:
+        raise CorruptFileError(f"Không đọc được tệp {name}: cấu trúc lồng nhau quá sâu.") from exc
     except Exception as exc:  # noqa: BLE001 - hostile files trip library bugs; the user gets a message
-        raise DocumentReadError(
+        raise CorruptFileError(
             f"Không đọc được tệp {name}: tệp bị hỏng hoặc có cấu trúc lạ ({type(exc).__name__}).",
-            code="corrupt",
         ) from exc
+    result.name = name
+    return result
+
+
+@dataclass(frozen=True)
+class _Options:
+    ocr: bool
+    convert: bool
+    signatures: bool
+    searchable: bool
+    progress: Progress | None
+    max_pages: int
+    trust_roots: str | None
+    max_bytes: int
 
 
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise DocumentReadError(f"Tệp quá lớn ({_human(size)}); giới hạn là {_human(max_bytes)}.", code="too_large")
+        raise FileTooLargeError(f"Tệp quá lớn ({_human(size)}); giới hạn là {_human(max_bytes)}.")
 
 
 def _human(size: int) -> str:
     return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{size / 1024:.1f} KB"
 
 
-def _read(data: bytes, name: str, max_bytes: int) -> ReadResult:
+def _read(data: bytes, name: str, options: _Options) -> ReadResult:
     if not data:
-        raise DocumentReadError(f"Tệp rỗng: {name}", code="empty")
-    _check_size(len(data), max_bytes)
+        raise EmptyFileError(f"Tệp rỗng: {name}")
+    _check_size(len(data), options.max_bytes)
     ext = os.path.splitext(name)[1].lower()
-    kind = _sniff(data, ext, name, max_bytes)
+    kind = _sniff(data, ext, name, options.max_bytes)
     if kind == "pdf":
-        return _read_pdf(data, name)
+        return _read_pdf(data, name, options)
     if kind == "docx":
         return _read_docx(data, name)
     if kind == "image":
-        raise NeedsOCRError(_OCR_IMAGE)
+        return _read_image(data, options)
+    if kind in _CONVERTIBLE.values():
+        return _read_converted(data, kind, name, options)
     return _read_text(data, kind, name)
 
 
 def _unsupported(what: str) -> DocumentReadError:
-    return DocumentReadError(f"Định dạng {what} chưa được hỗ trợ, {_SAVE_AS_DOCX}.", code="unsupported")
+    return UnsupportedFormatError(f"Định dạng {what} chưa được hỗ trợ, {_SAVE_AS_DOCX}.")
 
 
 def _is_image(data: bytes) -> bool:
@@ -136,15 +221,17 @@ def _sniff(data: bytes, ext: str, name: str, max_bytes: int) -> str:
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return _sniff_zip(data, ext, max_bytes)
     if data.startswith(_OLE_MAGIC):
-        raise _sniff_ole(data, ext)
+        return _sniff_ole(data, ext)
     if _is_image(data) or ext in _IMAGE_EXTS:
         return "image"
     if data.lstrip()[:5] == b"{\\rtf":
-        raise _unsupported("RTF")
+        return _CONVERTIBLE[".rtf"]
     if ext == ".pdf":
-        raise DocumentReadError(f"Tệp PDF bị hỏng (không có phần đầu %PDF): {name}", code="corrupt")
+        raise CorruptFileError(f"Tệp PDF bị hỏng (không có phần đầu %PDF): {name}")
     if ext == ".docx":
-        raise DocumentReadError(f"Tệp DOCX bị hỏng (không phải gói ZIP của Word): {name}", code="corrupt")
+        raise CorruptFileError(f"Tệp DOCX bị hỏng (không phải gói ZIP của Word): {name}")
+    if ext in _CONVERTIBLE:
+        raise CorruptFileError(f"Tệp {_CONVERTIBLE[ext]} bị hỏng hoặc không đúng định dạng: {name}")
     if ext in _UNSUPPORTED_EXTS:
         raise _unsupported(_UNSUPPORTED_EXTS[ext])
     return "markdown" if ext in (".md", ".markdown") else "text"
@@ -153,40 +240,84 @@ def _sniff(data: bytes, ext: str, name: str, max_bytes: int) -> str:
 def _sniff_zip(data: bytes, ext: str, max_bytes: int) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            unpacked = sum(info.file_size for info in archive.infolist())
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            unpacked = sum(info.file_size for info in infos)
+            body = max((i.file_size for i in infos if i.filename == "word/document.xml"), default=0)
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names and len(infos) < 10000 else b""
     except Exception as exc:  # noqa: BLE001 - zipfile raises many types on broken archives
         what = "DOCX" if ext == ".docx" else "ZIP"
-        raise DocumentReadError(f"Tệp {what} bị hỏng, không mở được.", code="corrupt") from exc
-    if unpacked > 10 * max(max_bytes, 1024 * 1024):
-        raise DocumentReadError("Tệp nén giải ra quá lớn, không đọc được.", code="too_large")
+        raise CorruptFileError(f"Tệp {what} bị hỏng, không mở được.") from exc
+    # A zip bomb declares its true sizes; python-docx would inflate them all.
+    if unpacked > 10 * max(max_bytes, 1024 * 1024) or len(infos) > 10000 or body > MAX_DOCX_XML:
+        raise FileTooLargeError("Tệp nén giải ra quá lớn (có thể là tệp độc hại), không đọc được.")
     if any(n.startswith("word/") for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         raise _unsupported(_UNSUPPORTED_EXTS[".xlsx"])
     if any(n.startswith("ppt/") for n in names):
         raise _unsupported(_UNSUPPORTED_EXTS[".pptx"])
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        return _CONVERTIBLE[".odt"]
     if "mimetype" in names:
         raise _unsupported("OpenDocument")
     if ext == ".docx":
-        raise DocumentReadError("Tệp DOCX bị hỏng (thiếu phần nội dung word/document.xml).", code="corrupt")
+        raise CorruptFileError("Tệp DOCX bị hỏng (thiếu phần nội dung word/document.xml).")
     raise _unsupported("tệp nén ZIP")
 
 
-def _sniff_ole(data: bytes, ext: str) -> DocumentReadError:
+def _sniff_ole(data: bytes, ext: str) -> str:
     """Old Office files share one container; the stream names tell them apart."""
     def has(stream: str) -> bool:
         return stream.encode("utf-16-le") in data
 
     if has("EncryptedPackage"):
-        return DocumentReadError("Tệp Office được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.", code="encrypted")
+        raise EncryptedFileError("Tệp Office được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.")
     if has("Workbook") or (has("Book") and ext == ".xls"):
-        return _unsupported(_UNSUPPORTED_EXTS[".xls"])
+        raise _unsupported(_UNSUPPORTED_EXTS[".xls"])
     if has("PowerPoint Document"):
-        return _unsupported(_UNSUPPORTED_EXTS[".ppt"])
-    if has("WordDocument"):
-        return _unsupported(_UNSUPPORTED_EXTS[".doc"])
-    return _unsupported(_UNSUPPORTED_EXTS.get(ext, _UNSUPPORTED_EXTS[".doc"]))
+        raise _unsupported(_UNSUPPORTED_EXTS[".ppt"])
+    if has("WordDocument") or ext == ".doc":
+        return _CONVERTIBLE[".doc"]
+    raise _unsupported("Office 97-2003")
+
+
+def _read_converted(data: bytes, kind: str, name: str, options: _Options) -> ReadResult:
+    """.doc/.odt/.rtf: LibreOffice makes a DOCX, the DOCX reader reads it."""
+    ext = next(e for e, label in _CONVERTIBLE.items() if label == kind)
+    if not options.convert:
+        raise NeedsConversionError(f"Tệp {kind} cần được chuyển sang DOCX (bằng LibreOffice) trước khi đọc.")
+    from dieuhanh.vanban.convert import to_docx
+
+    converted = to_docx(data, ext)
+    result = _read_docx(converted, name)
+    result.format = ext[1:]
+    result.notes.insert(0, f"Đã chuyển tệp {kind} sang DOCX bằng LibreOffice để đọc.")
+    return result
+
+
+def _read_image(data: bytes, options: _Options) -> ReadResult:
+    if not options.ocr:
+        raise NeedsOCRError(_OCR_IMAGE, pages=1)
+    from dieuhanh.vanban import ocr
+
+    document = ocr.ocr_image(data, progress=options.progress, searchable=options.searchable)
+    ocr.require_text(document)
+    return ReadResult(
+        text=clean("\n\n".join(page.text for page in document.pages)), format="image", pages=len(document.pages),
+        ocr_pages=[page.number for page in document.pages], ocr_confidence=document.confidence,
+        stamps=[s for page in document.pages for s in page.stamps],
+        signature_notes=[n for page in document.pages for n in page.signature_notes],
+        searchable_pdf=document.searchable_pdf, notes=_ocr_notes(document))
+
+
+def _ocr_notes(document: Any) -> list[str]:
+    notes = [f"Đã nhận dạng ký tự (OCR) {len(document.pages)} trang; độ tin cậy trung bình "
+             f"{document.confidence:.0f}/100."]
+    turned = [str(p.number) for p in document.pages if p.rotated]
+    if turned:
+        notes.append("Đã xoay trang bị ngược hoặc nằm ngang: " + ", ".join(turned) + ".")
+    return notes
 
 
 # --- plain text -------------------------------------------------------------------
@@ -203,7 +334,7 @@ def _read_text(data: bytes, kind: str, name: str) -> ReadResult:
         notes.append(f"Đã bỏ {control} ký tự điều khiển hoặc ký tự hỏng.")
     text = clean(text)
     if not text.strip():
-        raise DocumentReadError(f"Tệp không có nội dung văn bản: {name}", code="empty")
+        raise EmptyFileError(f"Tệp không có nội dung văn bản: {name}")
     return ReadResult(text=text, format=kind, encoding=encoding, notes=notes)
 
 
@@ -282,10 +413,10 @@ def _read_docx(data: bytes, name: str) -> ReadResult:
         document = docx.Document(io.BytesIO(data))
         blocks = _blocks(document.element.body, fonts)
     except Exception as exc:  # noqa: BLE001 - zip, XML, and package errors all mean "broken"
-        raise DocumentReadError(f"Tệp DOCX bị hỏng, không đọc được: {name}", code="corrupt") from exc
+        raise CorruptFileError(f"Tệp DOCX bị hỏng, không đọc được: {name}") from exc
     text, encoding, notes = _fix_mojibake("\n\n".join(blocks), fonts)
     if not text.strip():
-        raise DocumentReadError(f"Tệp DOCX không có nội dung văn bản: {name}", code="empty")
+        raise EmptyFileError(f"Tệp DOCX không có nội dung văn bản: {name}")
     return ReadResult(text=text, format="docx", encoding=encoding, notes=notes)
 
 
@@ -368,70 +499,53 @@ def _table_blocks(table: Any, fonts: set[str]) -> list[str]:
 # --- PDF ----------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, name: str) -> ReadResult:
-    from pypdf import PdfReader
+def _read_pdf(data: bytes, name: str, options: _Options) -> ReadResult:
+    from dieuhanh.vanban import pdf
 
-    # pypdf logs every repair it makes; without a handler Python would print them
-    # to stderr. The application's own logging configuration still receives them.
-    logging.getLogger("pypdf").addHandler(_QUIET)
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            _decrypt(reader, name)
-        pages = list(reader.pages)
-    except DocumentReadError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
-        raise DocumentReadError(f"Tệp PDF bị hỏng, không đọc được: {name}", code="corrupt") from exc
-    if not pages:
-        raise DocumentReadError(f"Tệp PDF không có trang nào: {name}", code="empty")
-    texts, notes, broken = _page_texts(pages)
-    letters = sum(ch.isalpha() for text in texts for ch in text)
-    if letters < _MIN_LETTERS_PER_PAGE * len(pages):
-        # No text layer: a scan has page images; without any, the file is damaged.
-        if broken or not any(map(_looks_scanned, pages)):
-            raise DocumentReadError(f"Tệp PDF bị hỏng hoặc không có chữ đọc được: {name}", code="corrupt")
-        raise NeedsOCRError(_OCR_PDF)
-    text, encoding, legacy_notes = _fix_mojibake("\n".join(texts), set())
-    return ReadResult(text=text, format="pdf", encoding=encoding, notes=notes + legacy_notes)
+    with tempfile.TemporaryDirectory(prefix="dieuhanh-pdf-") as work:
+        path = os.path.join(work, "input.pdf")
+        with open(path, "wb") as handle:
+            handle.write(data)
+        document = pdf.inspect(path, max_pages=options.max_pages)
+        scanned = [page.number for page in document.pages if pdf.needs_ocr(page)]
+        if scanned and not options.ocr and len(scanned) == len(document.pages):
+            raise NeedsOCRError(_OCR_PDF, pages=len(scanned))
+        texts = {page.number: page.text for page in document.pages if page.number not in scanned}
+        result = ReadResult(text="", format="pdf", pages=document.page_count,
+                            signature_notes=[n for page in document.pages for n in page.signature_notes])
+        if scanned and options.ocr:
+            _ocr_pdf_pages(path, document, scanned, options, texts, result)
+        elif scanned:
+            result.pending_ocr_pages = scanned
+            result.notes.append("Trang là ảnh quét, chưa nhận dạng ký tự: " + ", ".join(map(str, scanned)) + ".")
+        if options.signatures:
+            from dieuhanh.vanban.signatures import has_signatures, read_signatures
 
-
-def _decrypt(reader: Any, name: str) -> None:
-    try:
-        opened = reader.decrypt("")  # many "protected" PDFs only restrict printing
-    except Exception as exc:  # noqa: BLE001 - e.g. AES without the cryptography package
-        raise DocumentReadError(f"Tệp PDF được mã hoá, không giải mã được: {name}", code="encrypted") from exc
-    if not opened:
-        raise DocumentReadError(f"Tệp PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại: {name}", code="encrypted")
+            if has_signatures(data):
+                result.signatures = read_signatures(path, trust_roots=options.trust_roots)
+    joined = "\n\n".join(texts[number] for number in sorted(texts) if texts[number].strip())
+    if not joined.strip():
+        raise EmptyFileError(f"Tệp PDF không có chữ đọc được: {name}")
+    text, encoding, legacy_notes = _fix_mojibake(joined, set())
+    result.text, result.encoding = text, encoding
+    result.notes += legacy_notes
+    if document.encrypted:
+        result.notes.append("Tệp PDF có đặt quyền hạn chế (mã hoá không cần mật khẩu để đọc).")
+    return result
 
 
-def _looks_scanned(page: Any) -> bool:
-    """A page drawn from pictures: image or form XObjects, or an inline image."""
-    try:
-        found = page["/Resources"].get_object().get("/XObject")
-        xobjects = found.get_object() if found is not None else {}
-        if any(xobjects[key].get_object().get("/Subtype") in ("/Image", "/Form") for key in xobjects):
-            return True
-        contents = page.get_contents()
-        data = contents.get_data() if contents is not None else b""
-        return b"BI" in data and b"ID" in data
-    except Exception:  # noqa: BLE001 - damaged resources: nothing usable either
-        return False
+def _ocr_pdf_pages(path: str, document: Any, scanned: list[int], options: _Options, texts: dict[int, str],
+                   result: ReadResult) -> None:
+    from dieuhanh.vanban import ocr
 
-
-def _page_texts(pages: list[Any]) -> tuple[list[str], list[str], list[int]]:
-    texts: list[str] = []
-    broken: list[int] = []
-    for number, page in enumerate(pages, start=1):
-        try:
-            texts.append(page.extract_text() or "")
-        except Exception:  # noqa: BLE001 - one bad page should not lose the others
-            texts.append("")
-            broken.append(number)
-    empty = [n for n, text in enumerate(texts, start=1) if not text.strip() and n not in broken]
-    notes = []
-    if broken:
-        notes.append("Không đọc được trang " + ", ".join(map(str, broken)) + ".")
-    if empty:
-        notes.append("Trang không có lớp văn bản (có thể là ảnh quét): " + ", ".join(map(str, empty)) + ".")
-    return texts, notes, broken
+    extra = {page.number: page.words for page in document.pages if page.number in scanned}
+    done = ocr.ocr_pdf(path, scanned, progress=options.progress, extra_words=extra, searchable=options.searchable)
+    ocr.require_text(done)
+    for page in done.pages:
+        texts[page.number] = page.text
+    result.ocr_pages = [page.number for page in done.pages]
+    result.ocr_confidence = done.confidence
+    result.stamps = [stamp for page in done.pages for stamp in page.stamps]
+    result.signature_notes += [note for page in done.pages for note in page.signature_notes]
+    result.searchable_pdf = done.searchable_pdf
+    result.notes += _ocr_notes(done)

@@ -371,7 +371,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (OLE + "WordDocument".encode("utf-16-le"), "cv.doc", r"\.doc \(Word 97-2003\) chưa được hỗ trợ"),
+        (OLE + "WordDocument".encode("utf-16-le"), "cv.doc", r"\(\.doc\) cần được chuyển sang DOCX"),
         (OLE + "Workbook".encode("utf-16-le"), "bang.xls", r"\.xls"),
         (b"", "a.txt", "Tệp rỗng"),
         (b"hello", "a.pdf", "PDF bị hỏng"),
