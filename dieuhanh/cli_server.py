@@ -113,6 +113,9 @@ def demo_database_path() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo's printed logins have no authenticator app behind them: no required second factor
+    # (anyone may still turn it on in the demo; TWO_FACTOR_REQUIRED_ROLES set in the environment wins).
+    os.environ.setdefault("TWO_FACTOR_REQUIRED_ROLES", "")
     if not os.environ.get("DATABASE_URL"):
         path = demo_database_path()
         path.parent.mkdir(parents=True, exist_ok=True)

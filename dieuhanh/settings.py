@@ -37,6 +37,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its changepassword and createsuperuser commands are replaced by
+    # audited ones of the same name (the first app that has a command wins).
+    "dieuhanh.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,11 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dieuhanh.web",
     "dieuhanh.orgs",
-    "dieuhanh.accounts",
     "dieuhanh.documents",
     "dieuhanh.tasks",
     "dieuhanh.reports",
     "dieuhanh.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dieuhanh.accounts.middleware.IdleTimeoutMiddleware",
+    "dieuhanh.accounts.gate.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -126,8 +132,22 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 DIEUHANH_IDLE_MINUTES = env_int("DIEUHANH_IDLE_MINUTES", 60)
 CSRF_FAILURE_VIEW = "dieuhanh.accounts.views.auth.csrf_failure"
+# Login throttling (dieuhanh/accounts/lockout.py): a username from one address, an address across
+# usernames, and a username from everywhere (which only slows down, never locks).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_LOCKOUT_MAX_MINUTES = env_int("LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 20)
+LOGIN_USERNAME_SLOW_AFTER = env_int("LOGIN_USERNAME_SLOW_AFTER", 30)
+LOGIN_USERNAME_SLOW_SECONDS = env_int("LOGIN_USERNAME_SLOW_SECONDS", 30)
+# Addresses of reverse proxies whose X-Forwarded-For is believed (e.g. "127.0.0.1" for nginx on the
+# same machine; CIDR ranges allowed). Empty: the client address is REMOTE_ADDR, X-Forwarded-For ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)  # seconds a reset link stays valid
+# Roles that must use two-factor authentication (TOTP). Production default: administrators and the
+# committees' leaders; the demo and the tests turn it off (an empty value).
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", ["quan_tri", "lanh_dao_ubnd"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Điều hành")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

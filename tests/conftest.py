@@ -52,3 +52,11 @@ def _fresh_work_calendar():  # type: ignore[no-untyped-def]
     except Exception:  # noqa: BLE001 - Django not configured for pure vanban runs
         return
     invalidate_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):  # type: ignore[no-untyped-def]
+    """Production requires two factors of administrators and leaders (``TWO_FACTOR_REQUIRED_ROLES``);
+    the tests log those actors in with ``force_login``, so the requirement is off unless a test
+    (tests/accounts/test_twofactor.py) turns it on."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = []

@@ -1046,3 +1046,80 @@ POST report_outline_import 403    go     go     go     ok     403    403    403 
 # POST report_create is a 200: the form, saying Lê Bình is not among the units it may ask.
 # ward_chairman's POST report_outline_import: the form again (the outline's code belongs to Phòng Nội vụ).
 TABLE.update(parse_matrix(REPORT_MATRIX))
+
+
+# --- accounts: password reset, two-factor, an administrator's account page (issue 9) -------------------
+# The account page rows act on ward_clerk's account (vanthu.lebinh). Each cell is rolled back, so the
+# deactivation of one cell is gone before the next. login_verify with no password step begun: a logged-in
+# user goes home, an anonymous visitor back to the login page.
+
+
+def _account(w: World) -> int:
+    return w.actors["ward_clerk"].pk
+
+
+def _clerk() -> Any:
+    from dieuhanh.accounts.models import User
+
+    return User.objects.get(username="vanthu.lebinh")
+
+
+def _clerk_form(w: World, who: str) -> dict[str, Any]:
+    clerk = w.actors["ward_clerk"]
+    return {"full_name": clerk.get_full_name(), "email": "", "phone": "0292 3846 001", "unit": clerk.unit_id,
+            "role": clerk.role, "position": "Văn thư phường"}
+
+
+def _deactivated(w: World) -> None:
+    User = type(w.actors["ward_clerk"])  # noqa: N806
+    User.objects.filter(pk=w.actors["ward_clerk"].pk).update(is_active=False)
+
+
+ACCOUNT_CALLS: dict[str, Call] = {
+    "login_verify": get("accounts:login_verify"),
+    "password_reset": get("accounts:password_reset"),
+    "password_reset_confirm.bad": get("accounts:password_reset_confirm", lambda w: "MQ", lambda w: "sai-ma"),
+    "twofactor": get("accounts:twofactor"),
+    "twofactor_enrol": get("accounts:twofactor_enrol"),
+    "user_detail.ward_clerk": get("accounts:user_detail", _account),
+    "POST password_reset": post("accounts:password_reset", data=lambda w, who: {"email": "khong.co@cantho.gov.vn"}),
+    "POST twofactor_codes": post("accounts:twofactor_codes", data=NO_DATA),
+    "POST twofactor_disable": post("accounts:twofactor_disable", data=lambda w, who: {"password": PASSWORD}),
+    "POST user_detail.ward_clerk": checked(post("accounts:user_detail", _account, data=_clerk_form),
+                                          lambda w: _clerk().position == "Văn thư phường"),
+    "POST user_deactivate": checked(post("accounts:user_deactivate", _account, data=NO_DATA),
+                                    lambda w: not _clerk().is_active),
+    "POST user_activate": checked(post("accounts:user_activate", _account, data=NO_DATA),
+                                  lambda w: _clerk().is_active, prepare=_deactivated),
+    "POST user_password": post("accounts:user_password", _account, data=lambda w, who: {"cach": "tam-thoi"}),
+    "POST user_twofactor_reset": post("accounts:user_twofactor_reset", _account, data=NO_DATA),
+    "POST user_unlock": post("accounts:user_unlock", _account, data=NO_DATA),
+}
+CALLS.update(ACCOUNT_CALLS)
+
+# fmt: off
+ACCOUNT_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+login_verify               go     go     go     go     go     go     go     go     go     login
+password_reset             ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
+password_reset_confirm.bad ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
+twofactor                  ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+twofactor_enrol            ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+user_detail.ward_clerk     403    403    403    403    403    403    403    403    ok     login
+POST password_reset        ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
+POST twofactor_codes       go     go     go     go     go     go     go     go     go     login
+POST twofactor_disable     go     go     go     go     go     go     go     go     go     login
+POST user_detail.ward_clerk 403   403    403    403    403    403    403    403    go     login
+POST user_deactivate       403    403    403    403    403    403    403    403    go     login
+POST user_activate         403    403    403    403    403    login  403    403    go     login
+POST user_password         403    403    403    403    403    403    403    403    ok     login
+POST user_twofactor_reset  403    403    403    403    403    403    403    403    go     login
+POST user_unlock           403    403    403    403    403    403    403    403    go     login
+"""
+# fmt: on
+# POST user_activate: the cell first deactivates ward_clerk, whose own session then no longer logs them in.
+# POST twofactor_codes / twofactor_disable: nobody here has an authenticator app yet, so both lead back to
+# the two-factor page. POST user_password: the temporary password is shown on the page (200), never
+# carried in a redirect's message cookie.
+TABLE.update(parse_matrix(ACCOUNT_MATRIX))

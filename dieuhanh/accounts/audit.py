@@ -40,9 +40,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (``X-Forwarded-For`` only from a trusted proxy: see ``clientip``)."""
+    from dieuhanh.accounts.clientip import client_ip as from_request
+
+    return from_request(request)
 
 
 def record(actor: Any, action: str | AuditAction, obj: models.Model | None = None, *,

@@ -87,6 +87,9 @@ class UserCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices,
                              error_messages={"invalid_choice": _("Vai trò không hợp lệ.")})
     position = forms.CharField(label=_("Chức vụ"), max_length=100, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False,
+                             help_text=_("Để nhận thư nhắc việc và tự đặt lại mật khẩu khi quên."),
+                             error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     password = forms.CharField(
         label=_("Mật khẩu ban đầu"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -123,6 +126,46 @@ class UserCreateForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class UserEditForm(forms.Form):
+    """An administrator's edit of an account: name, contact, unit, role, position."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=300)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False,
+                             error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
+    phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("— Chọn đơn vị —"),
+        error_messages={"invalid_choice": _("Đơn vị đã chọn không tồn tại.")},
+    )
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices,
+                             error_messages={"invalid_choice": _("Vai trò không hợp lệ.")})
+    position = forms.CharField(label=_("Chức vụ"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        if user is not None and not kwargs.get("data") and not args:
+            kwargs["initial"] = {"full_name": user.get_full_name(), "email": user.email, "phone": user.phone,
+                                 "unit": user.unit_id, "role": user.role, "position": user.position}
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("name")
+        self.fields["unit"].label_from_instance = _unit_label
+        for field in self.fields.values():
+            field.error_messages["required"] = _("Trường này bắt buộc.")
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("unit") and cleaned.get("role") not in (None, Role.QUAN_TRI):
+            self.add_error("unit", _("Người dùng (trừ quản trị) phải thuộc một đơn vị."))
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.update(split_full_name(data.pop("full_name")))
+        return data
 
 
 def split_full_name(full_name: str) -> dict[str, str]:

@@ -26,6 +26,8 @@ class User(AbstractUser):
     role = models.CharField(_("vai trò"), max_length=32, choices=Role.choices, default=Role.CHUYEN_VIEN)
     position = models.CharField(_("chức vụ"), max_length=100, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+    # Set when an administrator gives a temporary password: every page leads to "Đổi mật khẩu" until then.
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -76,11 +78,43 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """Failed logins per username, for lockout after repeated failures."""
+    """Failed logins (username as typed, case-folded; client address), for throttling."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # From a browser that has logged in as this username before (its own counter: see lockout).
+    known_device = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"], name="accounts_loginfail_ip_at"),
+                   models.Index(fields=["username", "at"], name="accounts_loginfail_user_at")]
+
+
+class LockScope(models.TextChoices):
+    PAIR = "pair", _("Tên đăng nhập từ một địa chỉ")
+    IP = "ip", _("Một địa chỉ")
+
+
+class LoginLock(models.Model):
+    """A lockout of a (username, address) pair or of an address; ``level`` counts the lockouts of
+    the same key within a day, and each one lasts twice as long as the one before."""
+
+    scope = models.CharField(max_length=8, choices=LockScope.choices)
+    key = models.CharField(max_length=200)
+    username = models.CharField(max_length=150, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    locked_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("khóa đăng nhập")
+        indexes = [models.Index(fields=["key", "until"], name="accounts_loginlock_key_until"),
+                   models.Index(fields=["username"], name="accounts_loginlock_username")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.until:%Y-%m-%d %H:%M}"
 
 
 class AuditAction(models.TextChoices):

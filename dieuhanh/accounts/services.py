@@ -6,57 +6,20 @@ translated when shown."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_noop as N_
 
-from dieuhanh.accounts import lockout
-from dieuhanh.accounts.audit import client_ip, record, snapshot
+from dieuhanh.accounts.audit import record, snapshot
 from dieuhanh.accounts.models import ApiToken, AuditAction, User
 
-USER_AUDIT_FIELDS = ["username", "first_name", "last_name", "unit", "role", "position", "is_active"]
+USER_AUDIT_FIELDS = ["username", "first_name", "last_name", "email", "phone", "unit", "role", "position",
+                     "is_active", "must_change_password"]
 TOKEN_AUDIT_FIELDS = ["user", "name", "prefix", "revoked"]
 MAX_ACTIVE_TOKENS = 20
-
-
-@dataclass
-class LoginResult:
-    user: User | None = None
-    locked_minutes: int = 0
-
-
-def attempt_login(request: HttpRequest, username: str, password: str) -> LoginResult:
-    """Check the lockout, then the password; log the user in on success.
-
-    A locked username is refused before its password is even checked.
-    """
-    until = lockout.locked_until(username)
-    if until is not None:
-        with transaction.atomic():
-            _record_failed(request, username, note=N_("Tài khoản đang tạm khóa"))
-        return LoginResult(locked_minutes=lockout.minutes_left(until))
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        with transaction.atomic():
-            lockout.record_failure(username, client_ip(request))
-            _record_failed(request, username, note=N_("Sai tên đăng nhập hoặc mật khẩu"))
-        until = lockout.locked_until(username)
-        return LoginResult(locked_minutes=lockout.minutes_left(until) if until else 0)
-    with transaction.atomic():
-        login(request, user)
-        lockout.clear_failures(username)
-        record(user, AuditAction.LOGIN, user, request=request)
-    return LoginResult(user=user)
-
-
-def _record_failed(request: HttpRequest, username: str, note: str) -> None:
-    known = User.objects.filter(username=username).only("id", "username", "unit_id").first()
-    record(None, AuditAction.LOGIN_FAILED, known, request=request, note=note,
-           object_type="accounts.user", actor_name=username)
 
 
 def log_out(request: HttpRequest, note: str = "") -> None:
@@ -70,27 +33,32 @@ def log_out(request: HttpRequest, note: str = "") -> None:
 def change_password(request: HttpRequest, form: Any) -> None:
     """Save a valid PasswordChangeForm, keep the session, audit the change."""
     with transaction.atomic():
-        user = form.save()
-        record(user, AuditAction.UPDATE, user, request=request, note=N_("Đổi mật khẩu"),
+        user = form.save(commit=False)
+        was_temporary = user.must_change_password
+        user.must_change_password = False
+        user.save()
+        record(user, AuditAction.UPDATE, user, request=request,
+               note=N_("Đổi mật khẩu tạm thời") if was_temporary else N_("Đổi mật khẩu"),
                after={"password": N_("(đã đổi)")})
     update_session_auth_hash(request, user)
 
 
 def create_user(actor: User | None, data: dict[str, Any], request: HttpRequest | None = None,
-                note: str = "") -> User:
+                note: str = "", actor_name: str | None = None) -> User:
     """A new account from cleaned form data (username, full_name or first/last name,
-    unit, role, position, password)."""
+    unit, role, position, password; optional email, phone, must_change_password)."""
     from dieuhanh.accounts.forms import split_full_name
 
     names = split_full_name(data["full_name"]) if "full_name" in data else {
         "first_name": data.get("first_name", ""), "last_name": data.get("last_name", "")}
     with transaction.atomic():
         user = User(username=data["username"], unit=data.get("unit"), role=data["role"],
-                    position=data.get("position", ""), **names)
+                    position=data.get("position", ""), email=data.get("email", ""), phone=data.get("phone", ""),
+                    must_change_password=bool(data.get("must_change_password")), **names)
         user.set_password(data["password"])
         user.save()
         record(actor, AuditAction.CREATE, user, after=snapshot(user, USER_AUDIT_FIELDS), request=request,
-               unit_id=user.unit_id, note=note)
+               unit_id=user.unit_id, note=note, actor_name=actor_name)
     return user
 
 

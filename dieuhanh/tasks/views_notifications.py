@@ -11,14 +11,18 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_GET, require_POST
 
+from dieuhanh.accounts.audit import record
+from dieuhanh.accounts.models import AuditAction
 from dieuhanh.tasks.models import Notification
 
 PAGE_SIZE = 50
@@ -97,9 +101,13 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_notification_for_user(request.user, pk)
     if notification.read_at is None:
-        # Conditional UPDATE: a double post changes nothing the second time.
-        notifications_of(request.user).filter(pk=notification.pk, read_at__isnull=True) \
-            .update(read_at=timezone.now())
+        # Conditional UPDATE: a double post changes nothing the second time (and writes no audit row).
+        with transaction.atomic():
+            changed = notifications_of(request.user).filter(pk=notification.pk, read_at__isnull=True) \
+                .update(read_at=timezone.now())
+            if changed:
+                record(request.user, AuditAction.STATE, notification, request=request,
+                       note=N_("Đánh dấu thông báo đã đọc"), unit_id=request.user.unit_id)
         notification.refresh_from_db(fields=["read_at"])
     if _is_htmx(request):
         notification.link = _with_links([notification])[0].link
@@ -110,7 +118,13 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_of(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    with transaction.atomic():
+        now = timezone.now()
+        changed = notifications_of(request.user).filter(read_at__isnull=True).update(read_at=now)
+        if changed:  # one row for the whole action, however many notifications it marked
+            record(request.user, AuditAction.STATE, None, request=request, object_type="tasks.notification",
+                   note=N_("Đánh dấu tất cả thông báo đã đọc"), after={"count": changed, "read_at": now.isoformat()},
+                   unit_id=request.user.unit_id)
     if _is_htmx(request):
         return _changed(render(request, "tasks/notifications_list.html", _list_context(request)))
     return redirect("tasks:notifications")

@@ -213,3 +213,35 @@ def test_notify_long_keys_are_hashed_and_bad_input_refused(actors, assignment) -
     with pytest.raises(ValueError):
         notify([actors["district_specialist"]], assignment, K.EVENT, "m", key="")
     assert notify([], assignment, K.EVENT, "m", key="none") == 0
+
+
+# --- audit (issue 9: notification reads are audited, cheaply) ----------------------------------
+
+def test_reading_one_writes_one_audit_row_and_a_double_post_none(login, actors, mine) -> None:
+    from dieuhanh.accounts.models import AuditAction, AuditLog
+
+    n = _own(actors, "a")
+    client = login(actors["district_specialist"])
+    for _ in range(2):
+        client.post(reverse("tasks:notification_read", args=[n.pk]), REMOTE_ADDR="10.1.2.3")
+    [row] = AuditLog.objects.filter(object_type="tasks.notification")
+    assert row.action == AuditAction.STATE and row.note == "Đánh dấu thông báo đã đọc"
+    assert row.actor == actors["district_specialist"] and row.object_id == str(n.pk) and row.ip == "10.1.2.3"
+    theirs = Notification.objects.get(user=actors["outsider"])
+    client.post(reverse("tasks:notification_read", args=[theirs.pk]))  # 404: nothing written
+    assert AuditLog.objects.filter(object_type="tasks.notification").count() == 1
+
+
+def test_reading_all_writes_one_row_however_many(login, actors, assignment, django_assert_max_num_queries) -> None:
+    from dieuhanh.accounts.models import AuditLog
+
+    me = actors["district_specialist"]
+    for i in range(40):
+        notify([me], assignment, K.EVENT, f"Việc {i}", key=f"k{i}")
+    client = login(me)
+    client.get(reverse("tasks:notifications"))
+    with django_assert_max_num_queries(8):
+        client.post(reverse("tasks:notifications_read_all"))
+    client.post(reverse("tasks:notifications_read_all"))  # nothing left unread: no row
+    [row] = AuditLog.objects.filter(object_type="tasks.notification")
+    assert row.note == "Đánh dấu tất cả thông báo đã đọc" and row.after["count"] == 40 and row.object_id == ""

@@ -1,4 +1,4 @@
-"""Login (with lockout), logout (POST only) and password change."""
+"""Login (with throttling and the second factor), logout (POST only) and password change."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dieuhanh.accounts import services
+from dieuhanh.accounts import devices, lockout, services, sign_in, twofactor
 from dieuhanh.accounts.forms import LoginForm, PasswordChangeForm
+from dieuhanh.accounts.forms_security import CodeForm
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -32,6 +33,21 @@ def safe_next(request: HttpRequest) -> str:
     return target
 
 
+def refusal_message(refusal: lockout.Refusal) -> str:
+    """The same words whether or not the username exists."""
+    if refusal.scope == "slow":
+        return _("Tên đăng nhập này vừa bị nhập sai nhiều lần. Vui lòng chờ %(seconds)d giây rồi thử lại.") % {
+            "seconds": refusal.seconds}
+    return _("Tạm thời chưa đăng nhập được vì đã nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {
+        "minutes": refusal.minutes}
+
+
+def _logged_in(request: HttpRequest, username: str, next_url: str) -> HttpResponse:
+    response = redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+    devices.remember(request, response, username)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("password")
 @csrf_protect
@@ -43,15 +59,43 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST if request.method == "POST" else None)
     error = ""
     if form.is_bound and form.is_valid():
-        result = services.attempt_login(request, form.cleaned_data["username"], form.cleaned_data["password"])
+        username = form.cleaned_data["username"]
+        result = sign_in.attempt_login(request, username, form.cleaned_data["password"], next_url)
+        if result.second_factor:
+            return redirect("accounts:login_verify")
         if result.user is not None:
-            return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
-        if result.locked_minutes:
-            error = _("Tài khoản tạm khóa do đăng nhập sai nhiều lần, thử lại sau %(minutes)d phút.") % {
-                "minutes": result.locked_minutes}
-        else:
-            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+            return _logged_in(request, result.user.username, next_url)
+        error = refusal_message(result.refusal) if result.refusal else _("Tên đăng nhập hoặc mật khẩu không đúng.")
     return render(request, "accounts/login.html", {"form": form, "error": error, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: the code from the authenticator app, or a recovery code."""
+    pending = twofactor.pending(request)
+    if pending is None:
+        if request.user.is_authenticated:
+            return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
+        messages.warning(request, _("Phiên đăng nhập đã hết hạn. Vui lòng nhập lại tên đăng nhập và mật khẩu."))
+        return redirect("accounts:login")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    error = ""
+    if form.is_bound and form.is_valid():
+        user, reason = sign_in.complete_second_factor(request, form.cleaned_data["code"])
+        if user is not None:
+            return _logged_in(request, user.username, pending.get("next") or "")
+        if reason == "expired":
+            messages.warning(request, _("Phiên đăng nhập đã hết hạn. Vui lòng nhập lại tên đăng nhập và mật khẩu."))
+            return redirect("accounts:login")
+        if reason.startswith("wait:"):
+            error = _("Đã nhập sai mã nhiều lần. Vui lòng chờ %(seconds)d giây rồi thử lại.") % {
+                "seconds": int(reason[5:])}
+        else:
+            error = _("Mã xác thực không đúng hoặc đã hết hạn.")
+    return render(request, "accounts/login_verify.html", {"form": form, "error": error})
 
 
 @require_POST
@@ -72,7 +116,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         services.change_password(request, form)
         return redirect("accounts:password_change_done")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html",
+                  {"form": form, "temporary": request.user.must_change_password})
 
 
 @require_GET

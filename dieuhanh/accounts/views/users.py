@@ -1,4 +1,4 @@
-"""Administrators: the list of users and creating one."""
+"""Administrators: the list of users and creating one (one account's page: ``user_manage``)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            user = services.create_user(request.user, form.cleaned_data, request)
+            # The administrator chose the first password: the user replaces it at the first login.
+            user = services.create_user(request.user, {**form.cleaned_data, "must_change_password": True}, request)
         except IntegrityError:  # the same username posted twice at once
             form.add_error("username", _("Đã có người dùng với tên đăng nhập này."))
         else:

@@ -14,6 +14,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dieuhanh.accounts.commands import actor_name
 from dieuhanh.accounts.models import Role, User
 from dieuhanh.accounts.passwords import validate_password
 from dieuhanh.accounts.services import create_user
@@ -60,7 +61,7 @@ class Command(BaseCommand):
                 "position": opts["position"], "password": password}
         if not opts["no_validate"] and not generated:
             self._validate(password, data)
-        user = create_user(None, data, note="lệnh createuser")
+        user = create_user(None, data, note="lệnh createuser", actor_name=actor_name("createuser"))
         where = f" thuộc {unit.name}" if unit else ""
         self.stdout.write(f"Đã tạo tài khoản {user.username} ({user.get_role_display()}){where}.")
         if generated:

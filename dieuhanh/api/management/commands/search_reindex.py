@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext_noop as N_
 
 
 class Command(BaseCommand):
@@ -14,6 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from dieuhanh.documents.search import rebuild_index
 
+        from dieuhanh.accounts.commands import record_command
+
         with transaction.atomic():
             count = rebuild_index()
+            record_command("search_reindex", N_("Dựng lại chỉ mục tìm kiếm bằng lệnh quản trị"), after={"documents": count})
         self.stdout.write(f"Đã lập chỉ mục {count} văn bản (indexed {count} documents).")

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from dieuhanh.orgs import services
 from dieuhanh.orgs.cchc import CANTHO_HEADER, rows_from_cchc
@@ -50,9 +51,10 @@ class Command(BaseCommand):
             if action == "export":
                 self._export(opts)
             elif action == "import":
-                self._report(services.import_file(opts["file"], dry_run=opts["dry_run"]))
+                self._report(services.import_file(opts["file"], dry_run=opts["dry_run"]),
+                             ["import", opts["file"]], opts["dry_run"])
             else:
-                self._report(services.load_default(dry_run=opts["dry_run"]))
+                self._report(services.load_default(dry_run=opts["dry_run"]), ["load-default"], opts["dry_run"])
         except UnitFileError as exc:
             raise CommandError(str(exc), returncode=EXIT_UNREADABLE) from None
         except DatabaseError as exc:
@@ -60,11 +62,16 @@ class Command(BaseCommand):
                                  "«dieuhanh manage migrate» trước.") % {"error": exc},
                                returncode=EXIT_DATABASE) from None
 
-    def _report(self, result: services.ImportResult) -> None:
+    def _report(self, result: services.ImportResult, args: list[str], dry_run: bool) -> None:
         for message in result.errors:
             self.stderr.write(f"- {message}")
         if not result.ok:
             raise CommandError(result.summary(), returncode=EXIT_INVALID)
+        if not dry_run:  # each unit has its own audit row; this one says who ran what
+            from dieuhanh.accounts.commands import record_command
+
+            record_command("units", N_("Nạp danh sách đơn vị bằng lệnh quản trị"), args=args, after={
+                "created": len(result.created), "updated": len(result.updated), "unchanged": len(result.unchanged)})
         self.stdout.write(result.summary())
 
     def _export(self, opts: dict[str, Any]) -> None:
