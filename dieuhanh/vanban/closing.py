@@ -119,9 +119,11 @@ def _cut_at(masked: str, span: Span | None, after: int) -> str:
 
 
 def _candidates(masked: str, start: int, end: int) -> list[re.Match[str]]:
+    # The head is bounded (no signature block is longer): unbounded, a wall of capitals
+    # without a name makes every start position scan to its end.
     found = []
     pattern = re.compile(
-        rf"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q)\s?\.\s*)?[{UPPER}][{UPPER}0-9 ,.\-&()\n]*?)\s*({NAME.pattern})(?=\s|$|[^{LOWER}{UPPER}])",
+        rf"(?:(?<=\s)|^)((?:(?:TM|KT|TL|TUQ|Q)\s?\.\s*)?[{UPPER}][{UPPER}0-9 ,.\-&()\n]{{0,250}}?)\s*({NAME.pattern})(?=\s|$|[^{LOWER}{UPPER}])",
         re.M,
     )
     for match in pattern.finditer(masked, start, end):

@@ -11,6 +11,7 @@ inclusively), ``by`` (X is the last day), ``on`` (that very day),
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,6 +41,36 @@ _PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|than
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 
 
+# No sentence of a real document sets this many deadlines; a text that does is noise or an attack.
+MAX_DEADLINES = 300
+
+
+class _Cover:
+    """A union of half-open intervals with point queries in O(log n)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def holds(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+    def add(self, a: int, b: int) -> None:
+        i = bisect_right(self.starts, a)
+        # merge with the interval before when they touch, then swallow those that follow
+        if i > 0 and self.ends[i - 1] >= a:
+            i -= 1
+            a = self.starts[i]
+            b = max(b, self.ends[i])
+        j = i
+        while j < len(self.starts) and self.starts[j] <= b:
+            b = max(b, self.ends[j])
+            j += 1
+        self.starts[i:j] = [a]
+        self.ends[i:j] = [b]
+
+
 @dataclass(frozen=True)
 class Deadline:
     kind: str
@@ -59,20 +90,30 @@ def _number(word: str) -> int | None:
     return _NUM_WORDS.get(word)
 
 
-def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[Deadline]:
-    """Every deadline phrase in ``folded[start:end]``, in order, without overlaps."""
+def find_deadlines(folded: str, start: int, end: int, ref: date | None,
+                   limit: int = MAX_DEADLINES) -> list[Deadline]:
+    """Every deadline phrase in ``folded[start:end]``, in order, without overlaps.
+
+    Linear in the length of the range: each cue match is checked against the
+    phrases already taken through a sorted interval list, not one by one.
+    At most about ``limit`` phrases per cue family are read.
+    """
     found: list[Deadline] = []
+    covered = _Cover()
+    dates_taken: set[tuple[int, int]] = set()
     # Every cue needs a date; "trong thời hạn năm ngày" needs "ngay". Most sentences have neither.
     cues = CUES if _HAS_DIGIT.search(folded, start, end) else ()
     for kind, cue in cues:
         for match in cue.finditer(folded, start, end):
-            if any(d.phrase_span[0] <= match.start() < d.phrase_span[1] for d in found):
+            if len(found) >= limit:
+                break
+            if covered.holds(match.start()):
                 continue
             dates = find_dates(folded, ref, match.end(), min(end, match.end() + 40))
             if not dates or dates[0].start - match.end() > 6:
                 continue
             hit = dates[0]
-            if any(d.date_span == (hit.start, hit.end) for d in found):
+            if (hit.start, hit.end) in dates_taken:
                 continue  # an earlier, more specific cue already took this date
             if kind == "by" and folded.startswith(("den", "toi"), match.start()) and (
                 _PERIOD_START.search(folded, max(start, match.start() - 90), match.start())
@@ -80,15 +121,21 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None) -> list[
             ):
                 continue  # "từ ngày X đến hết ngày Y" is a period, not a deadline
             tail = folded[hit.end:hit.end + 14]
+            covered.add(match.start(), hit.end)
             if RECURRING.match(folded[hit.end:hit.end + 12].strip()) or (not hit.year_given and RECURRING.search(tail)):
                 found.append(Deadline("recurring", (match.start(), hit.end)))
                 continue
+            dates_taken.add((hit.start, hit.end))
             time = match.groupdict().get("time")
             found.append(Deadline(kind, (match.start(), hit.end), hit.value, (hit.start, hit.end),
                                   time=time.strip() if time else None))
     for match in RECURRING_DAY.finditer(folded, start, end) if cues else ():
+        if len(found) >= 2 * limit:
+            break
         found.append(Deadline("recurring", match.span(), days=None, event=match.group(0)))
     for match in WITHIN.finditer(folded, start, end) if folded.find("ngay", start, end) != -1 else ():
+        if len(found) >= 3 * limit:
+            break
         days = _number(match["n"])
         if days is None:
             continue

@@ -18,6 +18,12 @@ from typing import Any
 from dieuhanh.lib.vntext import collapse, fold, tidy
 from dieuhanh.vanban.deadlines import Deadline, find_deadlines
 
+# A document with more obligations than this is noise or an attack: the parser stops
+# reading there and says so (the result's "capped"); no corpus document has over 60.
+MAX_OBLIGATIONS = 300
+# Longer sentences are quoted per clause (a window), not whole in every obligation.
+MAX_SENTENCE = 1200
+
 # folded cues that introduce the assignee.
 # "giao" also ends "bàn giao", "được giao" and starts "giao thông": only the verb of assigning counts.
 ASSIGN_CUE = re.compile(
@@ -210,10 +216,18 @@ def _coordinators(text: str, folded: str, after: int, end: int) -> list[str]:
 
 
 def _clean_action(text: str) -> str:
+    text = text[:MAX_SENTENCE]
     action = tidy(text).strip(" ,;:./")
     action = re.sub(r"^(đồng thời|và|, )\s*", "", action)
     action = re.sub(r"^(căn cứ chức năng, nhiệm vụ( được giao)?|theo chức năng, nhiệm vụ( được giao)?)[, ]*", "", action)
     return action.strip(" ,;:./") or collapse(text).strip(" ,;:./")
+
+
+def _context(text: str, start: int, end: int, c_start: int, c_end: int) -> str:
+    """The part of an over-long sentence around one clause, so output stays linear in the text."""
+    a = max(start, c_start - MAX_SENTENCE // 4)
+    b = min(end, c_end, a + MAX_SENTENCE)
+    return tidy(text[a:b]) + (" …" if b < end else "")
 
 
 def _clause_bounds(text: str, deadlines: list[Deadline], start: int, end: int) -> list[tuple[int, int, Deadline | None]]:
@@ -238,16 +252,20 @@ def _clause_bounds(text: str, deadlines: list[Deadline], start: int, end: int) -
 
 
 def find_obligations(text: str, masked: str, folded: str, start: int, end: int,
-                     ref: date | None) -> list[Obligation]:
+                     ref: date | None, limit: int = MAX_OBLIGATIONS) -> list[Obligation]:
+    """Obligations of ``masked[start:end]`` in text order; at most ``limit`` + 1 of them
+    (one more than the limit tells the caller the text had too many)."""
     found: list[Obligation] = []
     previous: Obligation | None = None
     for s_start, s_end, starts_item in sentences(masked, folded, start, end):
         if starts_item:
             previous = None if not _continues(folded, s_start, s_end) else previous
-        made = _sentence_obligations(masked, folded, s_start, s_end, ref, previous)
+        made = _sentence_obligations(masked, folded, s_start, s_end, ref, previous, limit + 1 - len(found))
         found.extend(made)
         if made:
             previous = made[-1]
+        if len(found) > limit:
+            break
     return found
 
 
@@ -256,8 +274,8 @@ def _continues(folded: str, start: int, end: int) -> bool:
 
 
 def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: date | None,
-                          previous: Obligation | None) -> list[Obligation]:
-    deadlines = [d for d in find_deadlines(folded, start, end, ref) if d.kind != "recurring"]
+                          previous: Obligation | None, budget: int = MAX_OBLIGATIONS) -> list[Obligation]:
+    deadlines = [d for d in find_deadlines(folded, start, end, ref, limit=budget) if d.kind != "recurring"]
     assignee, after = (None, start)
     for cue in ASSIGN_CUE.finditer(folded, start, end):
         if text[cue.end()].isupper() or folded.startswith(SUBJECT_STARTS, cue.end()):
@@ -281,12 +299,14 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
     role = _role(folded, after, end) if assignee else (previous.role if previous else None)
     coordinators = _coordinators(text, folded, after, end) if assignee else []
     out = []
-    for c_start, c_end, deadline in _clause_bounds(text, deadlines, max(after, start), end):
+    whole = tidy(text[start:end]) if end - start <= MAX_SENTENCE else None
+    for c_start, c_end, deadline in _clause_bounds(text, deadlines, max(after, start), end)[:budget]:
         action_text = text[c_start:deadline.phrase_span[0]] if deadline else text[c_start:c_end]
         if deadline and len(action_text.strip(" ,;.")) < 8:
-            action_text = text[max(after, start):deadline.phrase_span[0]]
+            action_text = text[max(after, start, deadline.phrase_span[0] - MAX_SENTENCE):deadline.phrase_span[0]]
         out.append(Obligation(
-            sentence=tidy(text[start:end]), span=(start, end), assignees=list(assignees), role=role,
+            sentence=whole or _context(text, start, end, c_start, c_end), span=(start, end),
+            assignees=list(assignees), role=role,
             action=_clean_action(action_text), deadline=deadline,
             deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
             deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,

@@ -26,21 +26,32 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
     if ends:
         body_end = min(ends)
     refs = find_references(prep.text, prep.masked, folded, header.number_symbol, header.date)
-    from dieuhanh.vanban.obligations import find_obligations
+    from dieuhanh.vanban.obligations import MAX_OBLIGATIONS, find_obligations
 
     obligations = []
     for start, end in _obligation_regions(header.body_start, body_end, closing, len(prep.text)):
-        obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date)
+        obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date,
+                                        limit=MAX_OBLIGATIONS - len(obligations))
+        if len(obligations) > MAX_OBLIGATIONS:
+            break
     if header.doc_type == "Giấy mời":
         from dieuhanh.vanban.obligations import invitation_reports
 
         obligations += invitation_reports(prep.masked, folded, header.date)
-    from dieuhanh.vanban.checks import check_format
+    capped = len(obligations) > MAX_OBLIGATIONS
+    obligations = obligations[:MAX_OBLIGATIONS]
+    from dieuhanh.vanban.checks import Finding, check_format
 
     warnings = check_format(prep, folded, header, closing)
+    if capped:
+        warnings.append(Finding(
+            "too_many_tasks", f"Văn bản có hơn {MAX_OBLIGATIONS} nhiệm vụ; chỉ đọc {MAX_OBLIGATIONS} nhiệm vụ đầu, "
+            "cần kiểm tra và giao phần còn lại bằng tay.", None, "warning", ""))
     result: dict[str, Any] = {
         "source": source,
         "truncated": closing.signature_span is None and closing.noi_nhan_span is None,
+        # Fields cut at a safety limit (the text had more than the parser reads): ["tasks"] or [].
+        "capped": ["tasks", "deadlines"] if capped else [],
         "issuer": header.issuer,
         "issuer_parent": header.issuer_parent,
         "doc_type": header.doc_type,

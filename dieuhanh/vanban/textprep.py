@@ -1,6 +1,7 @@
 """Prepare document text for matching without losing character offsets.
 
-Every span the parser reports points into the document text as read (NFC).
+Every span the parser reports points into the document text as read (NFC, line
+breaks unified, whitespace runs of more than 64 characters shortened).
 Layout noise is therefore *masked* rather than removed: markdown emphasis,
 table pipes, separator rows and decorative rule lines are replaced by spaces
 or line breaks of the same length, so the masked text lines up with the
@@ -111,4 +112,34 @@ class Prepared:
     @classmethod
     def from_text(cls, raw: str) -> "Prepared":
         text = clean(raw).replace("\r\n", "\n").replace("\r", "\n")
-        return cls(text=text, masked=mask(text))
+        if _LONG_BLANK.search(text):
+            text = _LONG_BLANK.sub(_bounded_blank, text)
+        masked = mask(text)
+        if _LONG_BLANK.search(masked):  # markup-only stretches ("****…") mask to long blanks too
+            text, masked = _shorten_blanks(text, masked)
+        return cls(text=text, masked=masked)
+
+
+# Runs of whitespace longer than any layout needs (a page of blank lines, a line of
+# spaces) are shortened: patterns that look around a line break would otherwise try
+# every position of the run, which is quadratic in its length.
+_LONG_BLANK = re.compile(r"\s{65,}")
+
+
+def _bounded_blank(match: re.Match[str]) -> str:
+    breaks = match.group(0).count("\n")
+    return "\n" * min(breaks, 4) if breaks else " " * 64
+
+
+def _shorten_blanks(text: str, masked: str) -> tuple[str, str]:
+    """Shorten long blank runs of the masked text in both texts, keeping them aligned."""
+    text_parts, masked_parts = [], []
+    pos = 0
+    for match in _LONG_BLANK.finditer(masked):
+        blank = _bounded_blank(match)
+        text_parts += [text[pos:match.start()], blank]
+        masked_parts += [masked[pos:match.start()], blank]
+        pos = match.end()
+    text_parts.append(text[pos:])
+    masked_parts.append(masked[pos:])
+    return "".join(text_parts), "".join(masked_parts)
