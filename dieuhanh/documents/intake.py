@@ -148,7 +148,8 @@ def fields_from_parse(parsed: dict[str, Any] | None) -> dict[str, Any]:
     for name in LIST_FIELDS:
         fields[name] = [" ".join(str(item).split()) for item in parsed.get(name) or [] if str(item).strip()]
     fields["issued_on"] = iso_date(parsed.get("date"))
+    # Another body's deadline quoted in the text (a Bộ's time limit for a Sở) is not this unit's "Hạn giải quyết".
     deadlines = sorted(filter(None, (iso_date(d.get("date")) for d in parsed.get("deadlines") or []
-                                     if isinstance(d, dict))))
+                                     if isinstance(d, dict) and not d.get("for_other_body"))))
     fields["due_on"] = deadlines[0] if deadlines else None
     return fields

@@ -91,6 +91,8 @@ class Obligation:
     deadline_text: str | None = None
     inherited: bool = False
     coordinators: list[str] = field(default_factory=list)
+    # The body whose request this is, when the sentence quotes another body's demand.
+    other_body: str | None = None
 
     def deadline_dict(self) -> dict[str, Any] | None:
         d = self.deadline
@@ -105,6 +107,8 @@ class Obligation:
             "days": d.days,
             "working_days": d.working_days or None,
             "event": d.event,
+            "for_other_body": self.other_body is not None,
+            "other_body": self.other_body,
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -121,7 +125,8 @@ class Obligation:
     def as_deadline(self) -> dict[str, Any]:
         assert self.deadline and self.deadline.date
         return {"date": self.deadline.date.isoformat(), "assignee": "; ".join(self.assignees) or None,
-                "action": self.action}
+                "action": self.action, "for_other_body": self.other_body is not None,
+                "other_body": self.other_body}
 
 
 def sentences(text: str, folded: str, start: int, end: int) -> list[tuple[int, int, bool]]:
@@ -252,7 +257,7 @@ def _clause_bounds(text: str, deadlines: list[Deadline], start: int, end: int) -
 
 
 def find_obligations(text: str, masked: str, folded: str, start: int, end: int,
-                     ref: date | None, limit: int = MAX_OBLIGATIONS) -> list[Obligation]:
+                     ref: date | None, limit: int = MAX_OBLIGATIONS, issuer: str | None = None) -> list[Obligation]:
     """Obligations of ``masked[start:end]`` in text order; at most ``limit`` + 1 of them
     (one more than the limit tells the caller the text had too many)."""
     found: list[Obligation] = []
@@ -260,7 +265,7 @@ def find_obligations(text: str, masked: str, folded: str, start: int, end: int,
     for s_start, s_end, starts_item in sentences(masked, folded, start, end):
         if starts_item:
             previous = None if not _continues(folded, s_start, s_end) else previous
-        made = _sentence_obligations(masked, folded, s_start, s_end, ref, previous, limit + 1 - len(found))
+        made = _sentence_obligations(masked, folded, s_start, s_end, ref, previous, limit + 1 - len(found), issuer)
         found.extend(made)
         if made:
             previous = made[-1]
@@ -274,12 +279,15 @@ def _continues(folded: str, start: int, end: int) -> bool:
 
 
 def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: date | None,
-                          previous: Obligation | None, budget: int = MAX_OBLIGATIONS) -> list[Obligation]:
+                          previous: Obligation | None, budget: int = MAX_OBLIGATIONS,
+                          issuer: str | None = None) -> list[Obligation]:
     deadlines = [d for d in find_deadlines(folded, start, end, ref, limit=budget) if d.kind != "recurring"]
     assignee, after = (None, start)
+    requester = None
     for cue in ASSIGN_CUE.finditer(folded, start, end):
         if text[cue.end()].isupper() or folded.startswith(SUBJECT_STARTS, cue.end()):
             assignee, after = _assignee_after(text, folded, cue.end(), end)
+            requester = _requester(text, folded, start, cue.start(), issuer) if assignee else None
             break
     if assignee is None:
         assignee, after = _leading_assignee(text, folded, start, end)
@@ -311,8 +319,53 @@ def _sentence_obligations(text: str, folded: str, start: int, end: int, ref: dat
             deadline_phrase=collapse(text[deadline.phrase_span[0]:deadline.phrase_span[1]]) if deadline else None,
             deadline_text=collapse(text[deadline.date_span[0]:deadline.date_span[1]]) if deadline and deadline.date_span else None,
             inherited=inherited, coordinators=coordinators,
+            other_body=requester if requester else (previous.other_body if inherited and previous else None),
         ))
     return out
+
+
+def _requester(text: str, folded: str, start: int, cue: int, issuer: str | None) -> str | None:
+    """The body that asks, when the sentence names one before its "đề nghị/yêu cầu/giao":
+    "Bộ Nội vụ đề nghị Sở Nội vụ báo cáo trước …" is the Bộ's deadline for the Sở, which
+    the receiving unit reads as information, not as its own time limit."""
+    body = _ITEM_START.match(text[start:cue])
+    pos = start + (body.end() if body else 0)
+    while pos < cue and text[pos].isspace():
+        pos += 1
+    lead = re.match(r"(?:theo|tai|thuc hien)\s+[^,]{0,80},\s*", folded[pos:cue])
+    if lead:
+        return None  # "Theo …, UBND tỉnh đề nghị …": the issuer asks
+    if not issuer:
+        return None  # a portal page without its header: who asks whom is unknown
+    courtesy = re.search(r"\s+(?:tran trong|kinh|xin)\s*$", folded[pos:cue])
+    if courtesy:
+        cue = pos + courtesy.start()
+    phrase = text[pos:cue].strip(" ,;:")
+    if not phrase or len(phrase) > 200 or not text[pos:pos + 1].isupper():
+        return None
+    if not folded.startswith(SUBJECT_STARTS, pos) or not _UNIT_WORD.search(folded, pos, cue):
+        return None
+    if _same_body(folded[pos:cue], issuer):
+        return None  # the issuer naming itself ("UBND huyện đề nghị …")
+    return collapse(phrase)
+
+
+_ABBREVIATIONS = (("ubnd", "uy ban nhan dan"), ("hdnd", "hoi dong nhan dan"), ("mttq", "mat tran to quoc"))
+
+
+def _same_body(folded_phrase: str, issuer: str | None) -> bool:
+    """"UBND tỉnh", "Chủ tịch Ủy ban nhân dân tỉnh" name the issuer ỦY BAN NHÂN DÂN TỈNH HÀ NAM."""
+    if not issuer:
+        return False
+    words = []
+    for word in folded_phrase.split():
+        words += dict(_ABBREVIATIONS).get(word, word).split()
+    issuer_words = set(fold(issuer).split())
+    for short, long in _ABBREVIATIONS:
+        if short in issuer_words:
+            issuer_words |= set(long.split())
+    words = [w for w in words if w not in ("chu", "tich", "thuong", "truc", "lanh", "dao")]
+    return bool(words) and all(w in issuer_words for w in words)
 
 
 _MEETING = re.compile(r"(?:hop|hoi nghi|lam viec)[^.\n]{0,40}?(?:vao\s+)?(?:thu\s+\w+\s*,?\s*)?(?=ngay\s*\d)")

@@ -11,6 +11,7 @@ from typing import Any
 
 from dieuhanh.lib.vntext import fold_same_length, tidy
 from dieuhanh.vanban.closing import parse_closing
+from dieuhanh.vanban.evidence import evidence
 from dieuhanh.vanban.header import HeaderParser
 from dieuhanh.vanban.references import find_references
 from dieuhanh.vanban.textprep import Prepared
@@ -31,7 +32,8 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
     obligations = []
     for start, end in _obligation_regions(header.body_start, body_end, closing, len(prep.text)):
         obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date,
-                                        limit=MAX_OBLIGATIONS - len(obligations))
+                                        limit=MAX_OBLIGATIONS - len(obligations),
+                                        issuer=" ".join(filter(None, (header.issuer_parent, header.issuer))))
         if len(obligations) > MAX_OBLIGATIONS:
             break
     if header.doc_type == "Giấy mời":
@@ -73,6 +75,8 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
         "tasks": [t.as_dict() for t in obligations],
         "warnings": [w.as_dict() for w in warnings],
         "body": collapse_lines(prep.masked[header.body_start:body_end]),
+        # {field: {start, end, line, confidence}}: offsets into the prepared text (see vanban.evidence)
+        "evidence": evidence(prep, header, closing),
     }
     return result
 
