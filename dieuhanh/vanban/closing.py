@@ -144,7 +144,7 @@ def _find_signature(text: str, masked: str, start: int, end: int, nn_start: int 
     head = match.group(1)
     head_start = match.start(1)
     # Drop leading non-title upper-case noise (e.g. a run-on "Lưu: VT" tail).
-    pm = re.search(r"(?:TM|KT|TL|TUQ|Q)\s?\.", head)
+    pm = re.search(rf"(?<![{UPPER}])(?:TM|KT|TL|TUQ|Q)\s?\.", head)  # not the "Q." of "Lưu: MTTQ."
     if pm:
         head_start += pm.start()
         head = head[pm.start():]
@@ -218,7 +218,8 @@ def _split_tm(rest: str) -> tuple[str | None, str | None]:
             if tail.startswith(title) and len(tail) > len(title):
                 return f"TM. {collective} {kt.group(1)}. {title}", tail[len(title):].strip(" ,") or None
         return f"TM. {collective}", (rest[kt.start():].strip() if inner else None)
-    for marker in (" CHỦ TỊCH", " THỦ TƯỚNG", " TRƯỞNG BAN", " BÍ THƯ", " GIÁM ĐỐC", " PHÓ "):
+    for marker in (" CHỦ TỊCH", " THỦ TƯỚNG", " TRƯỞNG BAN", " BÍ THƯ", " GIÁM ĐỐC", " PHÓ ",
+                   " TRƯỞNG TIỂU BAN", " TỔ TRƯỞNG", " TRƯỞNG ĐOÀN"):
         idx = rest.find(marker)
         if idx > 0:
             return f"TM. {rest[:idx].strip()}", rest[idx:].strip() or None

@@ -125,7 +125,11 @@ class HeaderParser:
                 self.h.number_span = loose.span("raw")
             return
         if match.groupdict().get("bsym"):
+            # "Số: /KH-UBND": the number is written in at registration (Decree 30 leaves
+            # the space); the printed remainder is the number/symbol as the document shows it.
             self.h.symbol = match["bsym"]
+            slash = self.masked.rfind("/", match.start(), match.start("bsym"))
+            self.h.number_symbol = collapse(self.text[slash:match.end("bsym")])
             self.h.number_span = match.span()
             return
         self._set_number(match["num"], match["sym"], match.start("num"), match.end("sym"))
