@@ -20,10 +20,14 @@ from dieuhanh.vanban.dates import find_dates
 _NUM_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8,
               "chin": 9, "muoi": 10, "muoi lam": 15, "hai muoi": 20, "ba muoi": 30}
 _DATE_AHEAD = r"(?=(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang))"
+_TIME = r"(?P<time>\d{1,2}\s*(?:gio|h)\s*(?:\d{1,2}\s*(?:phut|')?)?[\s,]*)?"
 CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("before", re.compile(r"(?:truoc|tr[a-z0-9]{2,3}[ct](?=\s+ngay))\s+(?P<time>\d{1,2}\s*(?:gio|h)\s*(?:\d{1,2}\s*(?:phut)?)?)?[\s,]*(?=ngay\s*,?\s*\d)")),
-    ("by", re.compile(r"cham nhat(?:\s+(?:la|vao|den|ke tu|truoc|trong))*[\s:]*" + _DATE_AHEAD)),
-    ("by", re.compile(r"han chot(?:\s+(?:la|vao|nop))*[\s:]*" + _DATE_AHEAD)),
+    # "chậm nhất là 17 giờ 00 ngày 30/01/2026": a time of day may stand before the day.
+    ("by", re.compile(r"cham nhat(?:\s+(?:la|vao|den|ke tu|truoc|trong))*[\s:]*" + _TIME + _DATE_AHEAD)),
+    ("by", re.compile(r"han chot(?:\s+(?:la|vao|nop))*[\s:]*" + _TIME + _DATE_AHEAD)),
+    # "Hạn nộp hồ sơ đăng ký … vào ngày 29/02/2012"
+    ("by", re.compile(r"(?<![a-z])han nop(?:(?!truoc|cham nhat)[^.;\n]){0,60}?\s(?:la\s+|vao\s+)?" + _TIME + r"(?=ngay\s*\d{1,2}\s*(?:[/.\-]|thang))")),
     ("by", re.compile(r"(?:den|toi)\s+het\s+(?=ngay\s*\d)")),
     ("on", re.compile(r"(?<![a-z])trong\s+(?=ngay\s*\d)")),
     # plan tables: "Thời gian thực hiện: Ngày 09/11/2015", "Thời hạn hoàn thành: 30/6/2021"
