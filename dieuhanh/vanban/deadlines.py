@@ -32,6 +32,10 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("on", re.compile(r"(?<![a-z])trong\s+(?=ngay\s*\d)")),
     # plan tables: "Thời gian thực hiện: Ngày 09/11/2015", "Thời hạn hoàn thành: 30/6/2021"
     ("by", re.compile(r"thoi\s+(?:gian|han)(?:\s+(?:thuc hien|hoan thanh|nop|gui))?\s*:\s*(?:truoc\s+)?(?=(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang))")),
+    # "Thời gian thực hiện: Từ ngày 17/12/2025 đến ngày 25/01/2026": the work set for that
+    # time must be done by the end of the period.
+    ("by", re.compile(r"thoi\s+(?:gian|han)\s+(?:thuc hien|hoan thanh|to chuc|lay y kien|gop y)\s*:?\s*tu\s+(?:ngay\s*)?"
+                      r"\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{4})?\s*(?:den|toi)\s+(?:het\s+)?(?=(?:ngay\s*)?\d{1,2}\s*[/.\-])")),
     ("by", re.compile(r"(?<![a-z])(?:hoan thanh|xong|gui ve|nop|bao cao)(?:(?!truoc|cham nhat)[^.;\n]){0,25}?\s(?:vao\s+|trong\s+)?(?=ngay\s*\d{1,2}\s*(?:[/.\-]|thang))")),
 )
 WITHIN = re.compile(
