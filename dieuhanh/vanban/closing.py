@@ -34,6 +34,10 @@ TITLE_WORDS = ("TRƯỞNG", "CHỦ TỊCH", "GIÁM ĐỐC", "CHỦ NHIỆM", "TH
                "THỐNG ĐỐC", "PHÓ", "CHÁNH ÁN", "ỦY VIÊN", "KT.", "TM.", "TL.")
 
 
+# Without a Nơi nhận, the signature is looked for this far from the end of the text.
+SIGNATURE_REACH = 6000
+
+
 @dataclass
 class Closing:
     distribution: list[str] = field(default_factory=list)
@@ -54,6 +58,8 @@ def parse_closing(text: str, masked: str, folded: str, body_start: int) -> Closi
         closing.noi_nhan_span = (nn.start(), nn.end())
         region_start = max(body_start, nn.start() - 1500)
         region_end = min(len(text), nn.end() + 3000)
+    else:  # no Nơi nhận: the signature closes the text (bounded, so a huge text stays linear)
+        region_start = max(body_start, len(text) - SIGNATURE_REACH)
     lifted = _interleaved_signature(masked, nn.end(), region_end) if nn else None
     if lifted:
         masked, sig = lifted

@@ -46,6 +46,7 @@ WITHIN = re.compile(
 RECURRING_DAY = re.compile(r"(?:truoc|cham nhat|vao|trong)\s+ngay\s+\d{1,2}\s+(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 _HAS_DIGIT = re.compile(r"\d")
 _PERIOD_START = re.compile(r"(?<![a-z])tu\s+(?:ngay\s*)?\d{1,2}\s*(?:[/.\-]|thang)")
+_OPENS_PERIOD = re.compile(r"(?<![a-z])(?<!ke )tu\s+(?:ngay\s*)?$")
 RECURRING = re.compile(r"(?:hang|moi)\s+(?:thang|quy|nam|tuan)")
 
 
@@ -121,6 +122,8 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None,
             if not dates or dates[0].start - match.end() > 6:
                 continue
             hit = dates[0]
+            if _OPENS_PERIOD.search(folded, max(start, hit.start - 10), hit.start):
+                continue  # "hoàn thành: từ ngày X đến ngày Y": X opens the period, it is no deadline
             if (hit.start, hit.end) in dates_taken:
                 continue  # an earlier, more specific cue already took this date
             if kind == "by" and folded.startswith(("den", "toi"), match.start()) and (

@@ -26,6 +26,14 @@ def clean_entry(entry: str) -> str:
     return collapse(entry).strip().rstrip(";.,").strip()
 
 
+def _as_printed(original: str, masked: str) -> str:
+    """The masked line with the letters as printed ("Uỷ ban", not the matching form "Ủy ban");
+    markup the mask blanked stays blank."""
+    if original == masked:
+        return masked
+    return "".join(m if m.isspace() else t for t, m in zip(original, masked))
+
+
 def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[list[str], int]:
     """Entries of a dash list starting at ``pos``; returns them and where the list ends.
 
@@ -42,9 +50,9 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
     step = blank_step(masked)
     blanks = 0
     for raw in lines:
-        line = raw.strip()
         line_pos = pos + offset
         offset += len(raw) + 1
+        line = _as_printed(text[line_pos:line_pos + len(raw)], raw).strip()
         if not line:
             blanks += 1
             continue
@@ -57,7 +65,10 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
         after_semicolon = bool(entries) and entries[-1].rstrip().endswith(";")
         if entries and not is_dash and after_semicolon and not line[:1].islower():
             is_dash = True
-        if entries and not is_dash and not (line[:1].islower() and started_dash):
+        # An entry broken after a comma or inside brackets goes on whatever the next line's case.
+        open_entry = bool(entries) and started_dash and (
+            entries[-1].rstrip().endswith(",") or entries[-1].count("(") > entries[-1].count(")"))
+        if entries and not is_dash and not ((line[:1].islower() or open_entry) and started_dash):
             break
         if entries and not is_dash:
             entries[-1] += " " + line

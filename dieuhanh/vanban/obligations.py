@@ -17,6 +17,7 @@ from typing import Any
 
 from dieuhanh.lib.vntext import collapse, fold, tidy
 from dieuhanh.vanban.deadlines import Deadline, find_deadlines
+from dieuhanh.vanban.textprep import blank_step
 
 # A document with more obligations than this is noise or an attack: the parser stops
 # reading there and says so (the result's "capped"); no corpus document has over 60.
@@ -72,10 +73,13 @@ SUBJECT_STARTS = (
 )
 # A sentence ends at ". X", at a blank line, or at a line break after end punctuation
 # or before a list marker; other line breaks are wrapping (PDF text, broken pages).
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?])[ \t]+(?=[A-ZĐ0-9\-•+*(])|\n[ \t]*\n\s*|(?<=[.!?;:])[ \t]*\n\s*"
-    r"|[ \t]*\n(?=[ \t]*(?:[-+•*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s|Điều\s+\d|\|))|(?<=\./\.)"
+_SENTENCE_END_TEMPLATE = (
+    r"(?<=[.!?])[ \t]+(?=[A-ZĐ0-9\-•+*(])|\n(?:[ \t]*\n){BLANK}\s*|(?<=[.!?;:])[ \t]*\n\s*"
+    r"|[ \t]*\n(?:[ \t]*\n)?(?=[ \t]*(?:[-+•*]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ]\)\s|[IVX]+\.\s|Điều\s+\d|\|))|(?<=\./\.)"
 )
+# In a double-spaced text (textprep.blank_step) one blank line is only a line break.
+_SENTENCE_END = re.compile(_SENTENCE_END_TEMPLATE.replace("{BLANK}", "{1}"))
+_SENTENCE_END_DOUBLED = re.compile(_SENTENCE_END_TEMPLATE.replace("{BLANK}", "{2,}"))
 _ITEM_START = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVX]+\.|[-+•*])\s+")
 
 
@@ -133,7 +137,8 @@ def sentences(text: str, folded: str, start: int, end: int) -> list[tuple[int, i
     """(start, end, starts_item) for each sentence in ``text[start:end]``."""
     out: list[tuple[int, int, bool]] = []
     pos = start
-    for match in _SENTENCE_END.finditer(text, start, end):
+    pattern = _SENTENCE_END_DOUBLED if blank_step(text) else _SENTENCE_END
+    for match in pattern.finditer(text, start, end):
         if match.start() > pos:
             out.append(_trimmed(text, pos, match.start()))
         pos = match.end()
