@@ -33,6 +33,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -305,7 +306,11 @@ def chaos(procs: Processes, stats: Stats, at: float) -> None:
 
 def main() -> int:
     args = parse_args()
-    media = Path(tempfile.mkdtemp(prefix="dieuhanh-load-"))
+    # Files and logs beside the database they belong to: rebuilt with it, kept with --reuse.
+    media = Path(tempfile.gettempdir()) / f"dieuhanh-load-bench-{args.port}"
+    if not args.reuse:
+        shutil.rmtree(media, ignore_errors=True)
+    media.mkdir(parents=True, exist_ok=True)
     os.environ.update({"MEDIA_ROOT": str(media / "media"), "DIEUHANH_VAR": str(media / "var"),
                        "TWO_FACTOR_REQUIRED_ROLES": ""})  # the demo's accounts have no authenticator
     label = prepare_database(args)
