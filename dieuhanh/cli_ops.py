@@ -138,7 +138,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(json.dumps(report, ensure_ascii=False, indent=2))
         else:
             for item in report["checks"]:
-                print(f"[{item['status'].upper():4}] {item['name']}: {item['message']}")
+                print(f"[{item['status'].upper()}] {item['name']}: {item['message']}")
             print(f"Kết quả: {report['status'].upper()}")
         return EXIT_CODES[report["status"]]
 
