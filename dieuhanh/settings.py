@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dieuhanh.accounts.request_meta.RequestMetaMiddleware",  # address and user agent for audit rows
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dieuhanh.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
