@@ -545,8 +545,8 @@ POST logout                bye    bye    bye    bye    bye    bye    bye    bye 
 # from it to Lê Bình ("le_binh") and Phòng Nội vụ ("noi_vu"); Tân An gave itself a task ("tan_an").
 tasks                      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 tasks.assigned             ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-detail.dispatch            ok     ok     ok     ok     404    404    404    404    ok     login
-propose.dispatch           403    ok     ok     ok     404    404    404    404    ok     login
+detail.dispatch            ok     ok     ok     ok     ok     ok     404    404    ok     login
+propose.dispatch           403    ok     ok     ok     ok     403    404    404    ok     login
 propose.le_binh            404    404    404    ok     ok     403    404    404    ok     login
 propose.tan_an             404    404    404    404    404    404    404    403    ok     login
 task_create                403    ok     ok     ok     ok     403    403    403    ok     login
@@ -555,7 +555,7 @@ assignment.noi_vu          404    ok     ok     ok     404    404    404    404 
 assignment.tan_an          404    404    404    404    404    404    404    ok     ok     login
 chain.le_binh              404    ok     ok     ok     ok     ok     404    404    ok     login
 chain.tan_an               404    404    404    404    404    404    404    ok     ok     login
-doc_tasks.dispatch         ok     ok     ok     ok     404    404    404    404    ok     login
+doc_tasks.dispatch         ok     ok     ok     ok     ok     ok     404    404    ok     login
 doc_tasks.le_binh          404    404    404    ok     ok     ok     404    404    ok     login
 doc_tasks.tan_an           404    404    404    404    404    404    404    ok     ok     login
 work_calendar              403    403    403    403    403    403    403    403    ok     login
@@ -567,7 +567,7 @@ dashboard.le_binh          404    ok     404    ok     ok     ok     404    404 
 dashboard.tan_an           404    ok     404    404    404    404    404    ok     ok     login
 notifications              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 notifications_badge        ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-POST propose.dispatch      403    go     go     go     404    404    404    404    go     login
+POST propose.dispatch      403    go     go     go     go     403    404    404    go     login
 POST propose.le_binh       404    404    404    go     go     403    404    404    go     login
 POST propose.tan_an        404    404    404    404    404    404    404    403    go     login
 POST task_create           403    ok     ok     ok     ok     403    403    403    go     login

@@ -93,9 +93,9 @@ def resolve_recipients(document: Document) -> list[Any]:
     return [units[c] for c in codes if c in units and units[c].pk not in own]
 
 
-def can_deliver(user: Any, document: Document) -> bool:
+def can_deliver(user: Any, document: Document, *, receipts: list[Receipt] | None = None) -> bool:
     """The owner unit's clerk (or an administrator) sends; a receiving unit's clerk or
-    leader relays what it received."""
+    leader relays what it received. ``receipts``: the document's, when the caller has them."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_admin_role:
@@ -104,6 +104,8 @@ def can_deliver(user: Any, document: Document) -> bool:
         return False
     if user.unit_id == document.owner_unit_id:
         return user.role == Role.VAN_THU
+    if receipts is not None:
+        return any(r.unit_id == user.unit_id and not r.is_void for r in receipts)
     return Receipt.objects.filter(document=document, unit_id=user.unit_id, voided_at__isnull=True).exists()
 
 
