@@ -123,7 +123,8 @@ def parse_filter(user: Any, direction: str, params: Any) -> RegisterFilter:
         year = default
     year = year if 1900 <= year <= 9999 else default
     urgency_raw = (params.get("khan") or "").strip()
-    urgency = "" if urgency_raw == "thuong" else (urgency_raw if urgency_raw in Urgency.values else None)
+    urgency = "" if urgency_raw == "thuong" else (urgency_raw if urgency_raw and urgency_raw in Urgency.values
+                                                  else None)
     statuses = {s for s, _label in (INCOMING_STATUSES if direction == Direction.INCOMING else OUTGOING_STATUSES)}
     status = params.get("trang_thai") or ""
     return RegisterFilter(
