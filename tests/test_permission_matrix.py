@@ -545,8 +545,8 @@ POST logout                bye    bye    bye    bye    bye    bye    bye    bye 
 # from it to Lê Bình ("le_binh") and Phòng Nội vụ ("noi_vu"); Tân An gave itself a task ("tan_an").
 tasks                      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 tasks.assigned             ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-detail.dispatch            ok     ok     ok     ok     404    404    404    404    ok     login
-propose.dispatch           403    ok     ok     ok     404    404    404    404    ok     login
+detail.dispatch            ok     ok     ok     ok     ok     ok     404    404    ok     login
+propose.dispatch           403    ok     ok     ok     ok     403    404    404    ok     login
 propose.le_binh            404    404    404    ok     ok     403    404    404    ok     login
 propose.tan_an             404    404    404    404    404    404    404    403    ok     login
 task_create                403    ok     ok     ok     ok     403    403    403    ok     login
@@ -555,7 +555,7 @@ assignment.noi_vu          404    ok     ok     ok     404    404    404    404 
 assignment.tan_an          404    404    404    404    404    404    404    ok     ok     login
 chain.le_binh              404    ok     ok     ok     ok     ok     404    404    ok     login
 chain.tan_an               404    404    404    404    404    404    404    ok     ok     login
-doc_tasks.dispatch         ok     ok     ok     ok     404    404    404    404    ok     login
+doc_tasks.dispatch         ok     ok     ok     ok     ok     ok     404    404    ok     login
 doc_tasks.le_binh          404    404    404    ok     ok     ok     404    404    ok     login
 doc_tasks.tan_an           404    404    404    404    404    404    404    ok     ok     login
 work_calendar              403    403    403    403    403    403    403    403    ok     login
@@ -567,7 +567,7 @@ dashboard.le_binh          404    ok     404    ok     ok     ok     404    404 
 dashboard.tan_an           404    ok     404    404    404    404    404    ok     ok     login
 notifications              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 notifications_badge        ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-POST propose.dispatch      403    go     go     go     404    404    404    404    go     login
+POST propose.dispatch      403    go     go     go     go     403    404    404    go     login
 POST propose.le_binh       404    404    404    go     go     403    404    404    go     login
 POST propose.tan_an        404    404    404    404    404    404    404    403    go     login
 POST task_create           403    ok     ok     ok     ok     403    403    403    go     login
@@ -744,6 +744,9 @@ def test_matrix_rows_request_the_route_they_name(world: World) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+REGISTER_LISTS = {"incoming", "outgoing 2020"}
+
+
 def test_lists_show_exactly_the_documents_the_detail_rows_allow(world: World) -> None:
     """Status codes are not enough: a list, the overview, the search, the API lists and the
     audit log must show a document to exactly the actors whose ``detail.<doc>`` cell is ok."""
@@ -763,6 +766,8 @@ def test_lists_show_exactly_the_documents_the_detail_rows_allow(world: World) ->
         for name, (path, holds) in html_lists.items():
             page = client.get(path).content.decode()
             shown = {k for k in w.docs if link[k] in page}
+            if name in REGISTER_LISTS:  # a register lists its own entries to whom its unit is in scope
+                holds = {k for k in holds if can_see_unit(w.actors[who], w.docs[k].register.unit_id)}
             if shown != sees & holds:
                 problems.append(f"  {name:<14} {who:<20} shows {sorted(shown)}, expected {sorted(sees & holds)}")
         ids = {d.pk: k for k, d in w.docs.items()}
@@ -1123,3 +1128,83 @@ POST user_unlock           403    403    403    403    403    403    403    403 
 # the two-factor page. POST user_password: the temporary password is shown on the page (200), never
 # carried in a redirect's message cookie.
 TABLE.update(parse_matrix(ACCOUNT_MATRIX))
+
+
+# --- routing of incoming documents, exchange between units, registers (issue 11) -------------
+from dieuhanh.documents import routing as doc_routing  # noqa: E402
+from dieuhanh.documents.models import Instruction, Receipt, Route, RouteAction, RouteState  # noqa: E402
+
+
+def le_binh_receipt(w: World) -> Receipt:
+    return Receipt.objects.get(document=w.docs["le_binh"], unit=w.units["le_binh"])
+
+
+def le_binh_lead_route(w: World) -> None:
+    """The administrator's bút phê on Lê Bình's document: Lê Bình itself handles it."""
+    doc_routing.instruct(w.actors["admin"], le_binh_receipt(w), text="Phường xử lý", lead=w.units["le_binh"])
+
+
+def lead_route_path(w: World, who: str) -> str:
+    route = Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.LEAD).first()
+    return reverse("documents:finish", args=[w.doc("le_binh"), route.pk if route else 999999])
+
+
+def stranger_target(w: World, who: str) -> dict[str, Any]:
+    from dieuhanh.accounts.models import User
+
+    return {"text": "Giao công chức văn hóa xử lý", "inform": [f"p:{User.objects.get(username='nguoi.khac').pk}"]}
+
+
+def void_path(w: World) -> int:
+    return le_binh_receipt(w).pk
+
+
+ROUTING_CALLS: dict[str, Call] = {
+    "inbox": get("documents:inbox"),
+    "inbox.done": get("documents:inbox", query="xem=da-xu-ly"),
+    "incoming.xlsx": get("documents:incoming", query="xuat=xlsx"),
+    "outgoing.print": get("documents:outgoing", query="xuat=in"),
+    "POST doc_submit.le_binh": checked(
+        post("documents:submit", doc("le_binh"), data=lambda w, who: {"to": w.actors["ward_chairman"].pk}),
+        lambda w: Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.SUBMIT).exists()),
+    "instruct.le_binh": get("documents:instruct", doc("le_binh")),
+    "POST instruct.le_binh": checked(post("documents:instruct", doc("le_binh"), data=stranger_target),
+                                     lambda w: Instruction.objects.filter(document=w.docs["le_binh"]).exists()),
+    "POST finish.le_binh": checked(
+        Call("documents:finish", lead_route_path, method="post", data=lambda w, who: {"note": "Đã xử lý"}),
+        lambda w: Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.LEAD,
+                                       state=RouteState.DONE).exists(), le_binh_lead_route),
+    "deliver.district": get("documents:deliver", doc("district")),
+    "POST deliver.district": checked(
+        post("documents:deliver", doc("district"), data=lambda w, who: {"units": [w.units["so_noi_vu"].pk]}),
+        lambda w: Receipt.objects.filter(document=w.docs["district"], unit=w.units["so_noi_vu"]).exists()),
+    "void.le_binh": get("documents:void", lambda w: "den", void_path),
+    "POST void.le_binh": checked(post("documents:void", lambda w: "den", void_path,
+                                      data=lambda w, who: {"reason": "Vào sổ nhầm"}),
+                                 lambda w: le_binh_receipt(w).voided_at is not None),
+}
+CALLS.update(ROUTING_CALLS)
+
+# fmt: off
+ROUTING_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+inbox                      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+inbox.done                 ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+incoming.xlsx              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+outgoing.print             ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+POST doc_submit.le_binh    404    404    404    403    403    go     404    404    go     login
+instruct.le_binh           404    404    404    403    ok     403    404    404    ok     login
+POST instruct.le_binh      404    404    404    403    go     403    404    404    go     login
+POST finish.le_binh        404    404    404    403    go     403    404    404    go     login
+deliver.district           ok     404    404    403    404    404    404    404    ok     login
+POST deliver.district      go     404    404    403    404    404    404    404    go     login
+void.le_binh               404    404    404    403    403    ok     404    404    ok     login
+POST void.le_binh          404    404    404    403    403    go     404    404    go     login
+"""
+# fmt: on
+# doc_submit: only the receiving unit's clerk presents ("trình") its copy; a leader above who can read it
+# (district_leader) has no receipt of his own there (403). instruct: the unit's leaders (or whom it was
+# presented to); finish: whoever the bút phê addressed (here the ward as a unit: its leaders and
+# specialists, not its clerk). deliver: the owner unit's clerk sends; void: the register's own clerk.
+TABLE.update(parse_matrix(ROUTING_MATRIX))

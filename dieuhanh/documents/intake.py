@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dieuhanh.documents.models import Document
+from dieuhanh.documents.models import Document, Urgency, normalize_mark
 from dieuhanh.documents.storage import sha256
 from dieuhanh.vanban import DocumentReadError, NeedsOCRError, parse_text
 
@@ -30,12 +30,13 @@ _MAX_INT = 2_147_483_647
 
 # Document fields a clerk reviews; the same names are accepted by the services.
 TEXT_FIELDS = ("doc_type", "symbol", "number_symbol", "issuer", "issuer_parent", "place", "subject",
-               "signer_authority", "signer_position", "signer_name", "urgency", "body", "sender")
+               "signer_authority", "signer_position", "signer_name", "urgency", "secrecy", "body",
+               "sender")
 LIST_FIELDS = ("recipients", "distribution")
 DATE_FIELDS = ("issued_on", "arrived_on", "due_on")
 FIELDS = ("doc_type", "number", "symbol", "number_symbol", "issuer", "issuer_parent", "place", "issued_on",
           "subject", "recipients", "distribution", "signer_authority", "signer_position", "signer_name",
-          "urgency", "due_on", "arrived_on", "sender", "body")
+          "urgency", "secrecy", "due_on", "arrived_on", "sender", "body")
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def fields_from_parse(parsed: dict[str, Any] | None) -> dict[str, Any]:
     for name in LIST_FIELDS:
         fields[name] = [" ".join(str(item).split()) for item in parsed.get(name) or [] if str(item).strip()]
     fields["issued_on"] = iso_date(parsed.get("date"))
+    fields["urgency"] = normalize_mark(fields.get("urgency"), Urgency)
     deadlines = sorted(filter(None, (iso_date(d.get("date")) for d in parsed.get("deadlines") or []
                                      if isinstance(d, dict))))
     fields["due_on"] = deadlines[0] if deadlines else None
