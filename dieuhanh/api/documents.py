@@ -95,7 +95,8 @@ def _page(qs: QuerySet[Document], page: int, per_page: int) -> tuple[list[Docume
     count = qs.count()
     pages = max(1, math.ceil(count / per_page))
     page = max(1, min(page, pages))
-    rows = list(qs.select_related("register__unit", "owner_unit")[(page - 1) * per_page:page * per_page])
+    rows = list(qs.select_related("register__unit", "owner_unit").defer(*Document.LIST_DEFER)
+                [(page - 1) * per_page:page * per_page])
     return rows, count, page, pages
 
 

@@ -1,4 +1,4 @@
-"""Reading an upload or pasted text into a pre-filled register entry (nothing is saved here).
+"""Checks of an upload and the register fields a parse pre-fills (nothing is saved here).
 
 ``preview_intake`` checks the size and the type, lets ``vanban`` read and parse
 the text, and returns the parse with the fields a review form starts from. Every
@@ -148,7 +148,8 @@ def fields_from_parse(parsed: dict[str, Any] | None) -> dict[str, Any]:
     for name in LIST_FIELDS:
         fields[name] = [" ".join(str(item).split()) for item in parsed.get(name) or [] if str(item).strip()]
     fields["issued_on"] = iso_date(parsed.get("date"))
+    # A deadline set for another body (a Bộ's deadline for the Sở) is not the receiving unit's.
     deadlines = sorted(filter(None, (iso_date(d.get("date")) for d in parsed.get("deadlines") or []
-                                     if isinstance(d, dict))))
+                                     if isinstance(d, dict) and not d.get("for_other_body"))))
     fields["due_on"] = deadlines[0] if deadlines else None
     return fields
