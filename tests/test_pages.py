@@ -227,6 +227,7 @@ METHODS: dict[str, set[str]] = {
     "api:create_document": {"GET", "POST"},
     "api:get_document": {"GET"},
     "api:search_documents": {"GET"},
+    "api:get_intake": {"GET"},
     "api:assignable_units": {"GET"},
     "api:create_task": {"POST"},
     "tasks:list": {"GET"},

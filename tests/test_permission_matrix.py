@@ -410,6 +410,7 @@ CALLS: dict[str, Call] = {
     "api.document.le_binh": get("api:get_document", doc("le_binh"), api=True),
     "api.document.tan_an": get("api:get_document", doc("tan_an"), api=True),
     "api.search": get("api:search_documents", query="q=cong+van", api=True),
+    "api.intake": get("api:get_intake", lambda w: w.intake_job, api=True),
     # actions
     "POST intake.preview": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_preview),
     "POST intake.save": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_save),
@@ -537,6 +538,7 @@ api.document.district      ok     404    404    ok     404    404    404    404 
 api.document.le_binh       404    404    404    ok     ok     ok     404    404    ok     401
 api.document.tan_an        404    404    404    404    404    404    404    ok     ok     401
 api.search                 ok     ok     ok     ok     ok     ok     ok     ok     ok     401
+api.intake                 ok     404    404    404    404    404    404    404    404    401
 POST intake.preview        ok     404    404    403    404    404    404    404    ok     login
 POST intake.save           go     404    404    403    404    404    404    404    go     login
 POST intake_job            go     404    404    404    404    404    404    404    404    login

@@ -29,7 +29,7 @@ class IntakeStartForm(forms.Form):
     register = RegisterChoiceField(label=_("Sổ văn bản"), queryset=Register.objects.none(),
                                    error_messages={"invalid_choice": _("Sổ đã chọn không hợp lệ.")})
     file = forms.FileField(
-        label=_("Tệp văn bản (.txt, .md, .docx, .pdf)"), required=False, max_length=255,
+        label=_("Tệp văn bản (.txt, .md, .docx, .doc, .odt, .rtf, .pdf, ảnh quét)"), required=False, max_length=255,
         error_messages={"empty": _("Tệp rỗng, không có nội dung."), "invalid": _("Không đọc được tệp tải lên.")})
     text = forms.CharField(label=_("Hoặc dán nội dung văn bản"), required=False, strip=False,
                            widget=forms.Textarea(attrs={"rows": 12}))

@@ -203,7 +203,7 @@ class IntakeJob(models.Model):
     checksum = models.CharField(max_length=64)
     status = models.CharField(max_length=8, choices=IntakeStatus.choices, default=IntakeStatus.QUEUED,
                               db_index=True)
-    # What the worker still has to do: "ocr", "convert", "signatures" ("" when nothing).
+    # What the worker still has to do: "ocr", "convert", "parse" (a long text), "signatures" ("" when nothing).
     needs = models.CharField(max_length=16, blank=True)
     page = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
@@ -235,6 +235,8 @@ class IntakeJob(models.Model):
             return _("Đang nhận dạng trang %(page)s/%(pages)s") % {"page": max(self.page, 1), "pages": self.pages}
         if self.needs == "convert" and self.pending:
             return _("Đang chuyển tệp sang DOCX bằng LibreOffice")
+        if self.needs == "parse" and self.pending:
+            return _("Đang đọc văn bản dài")
         if self.needs == "signatures" and self.pending:
             return _("Đang kiểm tra chữ ký số")
         if self.status == IntakeStatus.QUEUED:

@@ -35,6 +35,8 @@ from dieuhanh.lib import agencies
 # A request reads text, DOCX and text PDFs only; these bound it (a fork of the web worker).
 FAST_TIMEOUT = 20.0
 FAST_MEMORY_MB = 1536
+# Bigger sources go to the worker unread: parsing runs at ~0.5 MB/s, and the upload must answer at once.
+FAST_MAX_BYTES = 1024 * 1024
 # The worker's reading: OCR of up to ``ocr.MAX_OCR_PAGES`` pages, LibreOffice, pyHanko.
 FULL_TIMEOUT = 900.0
 FULL_MEMORY_MB = 3072
@@ -120,7 +122,10 @@ def start(user: Any, register: Register, source: intake_fields.IntakeFile, *,
     """Steps 2–4 in a request: stage, read what is quick to read, leave the rest queued.
 
     A source that cannot be read at all raises ValidationError and leaves nothing behind."""
-    result = read(source.data, source.filename)
+    if len(source.data) > FAST_MAX_BYTES:
+        result = {"needs": "parse", "pages": 0}
+    else:
+        result = read(source.data, source.filename)
     job = stage(user, register, source, auto_register=auto_register)
     apply_result(job, result)
     job.save()
@@ -136,7 +141,8 @@ def saved(job: IntakeJob, document: Any) -> None:
         storage.unstage(job.checksum)
 
 
-def register(user: Any, job: IntakeJob, fields: dict[str, Any], *, request: Any = None) -> Any:
+def register(user: Any, job: IntakeJob, fields: dict[str, Any], *, request: Any = None,
+             idempotency_key: str | None = None) -> Any:
     """Last step: file the staged upload into its register with the reviewed ``fields``.
 
     The text and the parse come from the job (the review form never carries the body);
@@ -156,7 +162,7 @@ def register(user: Any, job: IntakeJob, fields: dict[str, Any], *, request: Any 
     else:
         values["checksum"] = job.checksum
     document = services.register_document(user, job.register, values, upload=upload, parsed=job.parsed,
-                                           idempotency_key=f"intake-{job.pk}", request=request)
+                                           idempotency_key=idempotency_key or f"intake-{job.pk}", request=request)
     _attach_layer(user, document, job, request)
     saved(job, document)
     return document

@@ -21,8 +21,8 @@ from dieuhanh.documents.models import Document
 from dieuhanh.documents.storage import sha256
 from dieuhanh.vanban import DocumentReadError, NeedsOCRError, parse_text
 
-ALLOWED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
-# Images go to vanban anyway: its "needs OCR" message says why they cannot be read.
+ALLOWED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf", ".doc", ".odt", ".rtf")
+# Scans as images are read by OCR in the worker, like scanned PDFs.
 _IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 PASTED_NAME = "van-ban-dan.txt"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -78,7 +78,8 @@ def _check_extension(name: str) -> None:
     if ext in ALLOWED_EXTENSIONS or ext in _IMAGE_EXTENSIONS:
         return
     raise ValidationError(
-        _("Không nhận loại tệp này (%(name)s). Chỉ nhận tệp .txt, .md, .docx hoặc .pdf.") % {"name": name},
+        _("Không nhận loại tệp này (%(name)s). Chỉ nhận tệp .txt, .md, .docx, .doc, .odt, .rtf, .pdf "
+          "hoặc ảnh quét.") % {"name": name},
         code="wrong_type")
 
 

@@ -96,7 +96,7 @@ def process(job: IntakeJob, worker_id: str) -> None:
     else:
         chain.fail(job, outcome)
         _store(job, holder)
-    if job.status == IntakeStatus.READY and job.auto_register:
+    if job.status == IntakeStatus.READY and job.auto_register and not only_signatures:
         from dieuhanh.documents.intake.api import register_job
 
         register_job(job)

@@ -48,8 +48,27 @@ def read_and_parse(data: bytes, filename: str, mode: str, max_bytes: int, layer_
         return {"needs": "convert", "pages": 0}
     parsed = parse_read(read, source=filename)
     body = parsed.pop("body", "") or ""
+    _evidence_lines(parsed.get("evidence"), read.text)
     needs = "signatures" if not full and read.format == "pdf" and has_signatures(data) else ""
     return {"parsed": parsed, "body": body, "needs": needs, "layer": _write_layer(read.searchable_pdf, layer_dir)}
+
+
+def _evidence_lines(evidence: Any, text: str) -> None:
+    """Spans point into the text as read, which is not kept: note each field's source line now."""
+    if not isinstance(evidence, dict):
+        return
+    for items in evidence.values():
+        for item in items if isinstance(items, list) else [items]:
+            if not isinstance(item, dict) or isinstance(item.get("line"), str):
+                continue
+            span = item.get("span")
+            try:
+                start = int(span[0])  # type: ignore[index]
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue
+            if 0 <= start < len(text):
+                begin, end = text.rfind("\n", 0, start) + 1, text.find("\n", start)
+                item["line"] = " ".join(text[begin:end if end >= 0 else len(text)].split())[:300]
 
 
 def _write_layer(pdf: bytes | None, folder: str) -> str:
