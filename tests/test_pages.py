@@ -135,6 +135,7 @@ PAGES = [
     Page("api:get_document", "district_leader", at("api:get_document", le_binh_doc), shows="130/UBND"),
     Page("api:search_documents", "district_leader", at("api:search_documents", query="q=noi+dung"),
          shows="Việc số"),
+    Page("api:get_intake", "district_clerk", at("api:get_intake", lambda w: w.intake_job)),
     # tasks (``grow``: task n from the dispatch to Lê Bình, top-level when n is even, a sub-task of the
     # Lê Bình assignment when odd; a progress note, a notification for ward_clerk and a calendar override each)
     Page("tasks:list", "ward_clerk", at("tasks:list"), "Việc của tôi", "Nhiệm vụ số 31"),
