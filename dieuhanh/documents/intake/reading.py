@@ -20,6 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 from dieuhanh.documents.intake.sandbox import Emit
+# Imported here, in the parent, so each forked child starts with them loaded (~150 ms saved per upload).
+from dieuhanh.vanban.errors import NeedsConversionError, NeedsOCRError
+from dieuhanh.vanban.files import parse_read
+from dieuhanh.vanban.readers import read_bytes
+from dieuhanh.vanban.signatures import has_signatures
 
 FAST = "fast"
 FULL = "full"
@@ -29,11 +34,6 @@ def read_and_parse(data: bytes, filename: str, mode: str, max_bytes: int, layer_
                    emit: Emit) -> dict[str, Any]:
     """See the module docstring. ``layer_dir``: where the full mode writes the searchable
     PDF of an OCR'd file (named by its SHA-256, returned as ``layer``)."""
-    from dieuhanh.vanban.errors import NeedsConversionError, NeedsOCRError
-    from dieuhanh.vanban.files import parse_read
-    from dieuhanh.vanban.readers import read_bytes
-    from dieuhanh.vanban.signatures import has_signatures
-
     full = mode == FULL
 
     def progress(page: int, pages: int) -> None:
