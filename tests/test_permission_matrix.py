@@ -46,7 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from dieuhanh.accounts.models import ApiToken, Role
 from dieuhanh.accounts.scope import can_see_unit
 from dieuhanh.documents import services
-from dieuhanh.documents.models import Direction, Document, Register
+from dieuhanh.documents.models import Direction, Document, IntakeJob, Register
 from dieuhanh.tasks import ics
 from dieuhanh.tasks import services as tasks
 from dieuhanh.tasks.models import Assignment, CalendarDay, Notification, NotificationKind, ProgressNote, Status, Task
@@ -86,6 +86,7 @@ class World:
     notes: dict[str, ProgressNote] = field(default_factory=dict)  # a note with a file on "le_binh", "tan_an"
     notifications: dict[str, Notification] = field(default_factory=dict)  # "ward_clerk", "outsider"
     feed_token: str = ""  # ward_clerk's ICS feed secret
+    intake_job: int = 0  # district_clerk's scan waiting for OCR in the district's incoming register
 
     def doc(self, key: str) -> int:
         return self.docs[key].pk
@@ -126,6 +127,8 @@ def build_world(units: dict[str, Any], actors: dict[str, Any]) -> World:
     tokens = {name: ApiToken.issue(user, "kịch bản") for name, user in actors.items()}
     tokens["stranger"] = ApiToken.issue(stranger, "của người khác")
     world = World(units, actors, registers, docs, tokens)
+    world.intake_job = IntakeJob.objects.create(user=actors["district_clerk"], register=registers["district_in"],
+                                                filename="ban-quet.pdf", checksum="0" * 64, needs="ocr", pages=3).pk
     add_tasks(world)
     return world
 
@@ -372,6 +375,8 @@ CALLS: dict[str, Call] = {
     "intake": get("documents:intake"),
     "intake.le_binh_register": get("documents:intake",
                                    query=lambda w: f"register={w.registers['le_binh_in'].pk}"),
+    "intake_job": get("documents:intake_job", lambda w: w.intake_job),
+    "intake_progress": get("documents:intake_progress", lambda w: w.intake_job),
     "detail.district": get("documents:detail", doc("district")),
     "detail.le_binh": get("documents:detail", doc("le_binh")),
     "detail.tan_an": get("documents:detail", doc("tan_an")),
@@ -405,9 +410,11 @@ CALLS: dict[str, Call] = {
     "api.document.le_binh": get("api:get_document", doc("le_binh"), api=True),
     "api.document.tan_an": get("api:get_document", doc("tan_an"), api=True),
     "api.search": get("api:search_documents", query="q=cong+van", api=True),
+    "api.intake": get("api:get_intake", lambda w: w.intake_job, api=True),
     # actions
     "POST intake.preview": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_preview),
     "POST intake.save": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_save),
+    "POST intake_job": post("documents:intake_job", lambda w: w.intake_job, data=lambda w, who: {"step": "review"}),
     "POST edit.district": post("documents:edit", doc("district"), data=edit_form("district")),
     "POST edit.le_binh": post("documents:edit", doc("le_binh"), data=edit_form("le_binh")),
     "POST edit.tan_an": post("documents:edit", doc("tan_an"), data=edit_form("tan_an")),
@@ -498,6 +505,8 @@ drafts                     ok     ok     ok     ok     ok     ok     ok     ok  
 incoming.le_binh_register  404    404    404    ok     ok     ok     404    404    ok     login
 intake                     ok     ok     403    403    403    ok     ok     ok     ok     login
 intake.le_binh_register    404    404    404    403    403    ok     404    404    ok     login
+intake_job                 ok     404    404    404    404    404    404    404    404    login
+intake_progress            ok     404    404    404    404    404    404    404    404    login
 detail.district            ok     404    404    ok     404    404    404    404    ok     login
 detail.le_binh             404    404    404    ok     ok     ok     404    404    ok     login
 detail.tan_an              404    404    404    404    404    404    404    ok     ok     login
@@ -529,8 +538,10 @@ api.document.district      ok     404    404    ok     404    404    404    404 
 api.document.le_binh       404    404    404    ok     ok     ok     404    404    ok     401
 api.document.tan_an        404    404    404    404    404    404    404    ok     ok     401
 api.search                 ok     ok     ok     ok     ok     ok     ok     ok     ok     401
+api.intake                 ok     404    404    404    404    404    404    404    404    401
 POST intake.preview        ok     404    404    403    404    404    404    404    ok     login
 POST intake.save           go     404    404    403    404    404    404    404    go     login
+POST intake_job            go     404    404    404    404    404    404    404    404    login
 POST edit.district         go     404    404    403    404    404    404    404    go     login
 POST edit.le_binh          404    404    404    403    403    go     404    404    go     login
 POST edit.tan_an           404    404    404    404    404    404    404    go     go     login

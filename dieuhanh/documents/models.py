@@ -159,6 +159,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return f"{self.number_symbol or _('(chưa có số)')} — {self.subject[:80]}"
 
+    # Columns a list never shows and that can be large (a parse, a 20 MB text, its folded copy).
+    LIST_DEFER = ("parsed", "body", "search_text")
+
     DERIVED_FROM = frozenset({"number_symbol", "subject", "issuer", "body"})
 
     def refresh_derived(self) -> None:
@@ -391,3 +394,71 @@ class DocumentEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["document", "at"], name="docevent_document_at")]
+
+
+class IntakeStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    WORKING = "working", _("Đang xử lý")
+    READY = "ready", _("Sẵn sàng kiểm tra")
+    FAILED = "failed", _("Không đọc được")
+    SAVED = "saved", _("Đã vào sổ")
+
+
+class IntakeJob(models.Model):
+    """An upload waiting between "received" and "registered" (the staged intake).
+
+    The file waits in ``MEDIA_ROOT/tmp/<checksum>`` (``storage.stage``); the text read
+    from it (``body``) and the parse (``parsed``, without the body) stay here, on the
+    server, so the review form never carries them back and forth. Slow reading (OCR,
+    conversion, signature checks) is claimed by ``dieuhanh worker`` with a conditional
+    UPDATE on ``status``/``claimed_at`` (``intake.jobs``); a claim older than
+    ``jobs.LEASE`` belongs to a dead worker and is taken over.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, default="file")  # "file" or "text" (pasted)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=IntakeStatus.choices, default=IntakeStatus.QUEUED,
+                              db_index=True)
+    # What the worker still has to do: "ocr", "convert", "parse" (a long text), "signatures" ("" when nothing).
+    needs = models.CharField(max_length=16, blank=True)
+    page = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # why reading failed (Vietnamese)
+    parsed = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # API uploads are registered by the worker as soon as they are read (no review form).
+    auto_register = models.BooleanField(default=False)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or _('Nội dung dán vào')} ({self.get_status_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (IntakeStatus.QUEUED, IntakeStatus.WORKING)
+
+    @property
+    def progress_text(self) -> str:
+        if self.status == IntakeStatus.WORKING and self.needs == "ocr" and self.pages:
+            return _("Đang nhận dạng trang %(page)s/%(pages)s") % {"page": max(self.page, 1), "pages": self.pages}
+        if self.needs == "convert" and self.pending:
+            return _("Đang chuyển tệp sang DOCX bằng LibreOffice")
+        if self.needs == "parse" and self.pending:
+            return _("Đang đọc văn bản dài")
+        if self.needs == "signatures" and self.pending:
+            return _("Đang kiểm tra chữ ký số")
+        if self.status == IntakeStatus.QUEUED:
+            return _("Đang chờ đến lượt xử lý")
+        return self.get_status_display()

@@ -398,7 +398,7 @@ def overview_counts(user: Any) -> dict[str, Any]:
         incoming=Count("pk", filter=Q(direction=Direction.INCOMING)),
         outgoing=Count("pk", filter=Q(direction=Direction.OUTGOING)),
         drafts=Count("pk", filter=Q(direction=Direction.DRAFT)))
-    latest = list(visible.order_by("-created_at", "-pk")[:10])
+    latest = list(visible.defer(*Document.LIST_DEFER).order_by("-created_at", "-pk")[:10])
     return {
         "year": year, "incoming_count": counts["incoming"], "outgoing_count": counts["outgoing"],
         "draft_count": counts["drafts"], "latest_documents": latest,

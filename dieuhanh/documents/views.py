@@ -26,6 +26,7 @@ from dieuhanh.documents.handling import handling_context
 from dieuhanh.documents.forms import DocumentFieldsForm, ShareForm
 from dieuhanh.documents.forms_routing import VoidForm
 from dieuhanh.documents.intake import FIELDS
+from dieuhanh.documents.intake.review import signature_rows
 from dieuhanh.documents.models import Citation, Direction, Document, Urgency
 from dieuhanh.web.downloads import file_download
 
@@ -58,7 +59,7 @@ def _register_list(request: HttpRequest, direction: str) -> HttpResponse:
     this_year = timezone.localdate().year
     year = _year(request.GET.get("nam"), this_year)
     years = set(documents.order_by().values_list("reg_year", flat=True).distinct()) | {this_year, year}
-    rows = documents.filter(reg_year=year).order_by("-reg_number", "-pk")
+    rows = documents.filter(reg_year=year).defer(*Document.LIST_DEFER).order_by("-reg_number", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(request, "documents/register_list.html", {
         "title": TITLES[direction], "direction": direction, "page": page, "year": year,
@@ -156,7 +157,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     linked = {c.cited_id for c in cites if c.cited_id}
     visible = set(services.documents_visible_to(user).filter(pk__in=linked).values_list("pk", flat=True))
     citing_ids = Citation.objects.filter(cited=document).values("citing_id")
-    cited_by = services.documents_visible_to(user).filter(pk__in=citing_ids).order_by("issued_on", "pk")
+    cited_by = (services.documents_visible_to(user).filter(pk__in=citing_ids).defer(*Document.LIST_DEFER)
+                .order_by("issued_on", "pk"))
     return render(request, "documents/detail.html", {
         "document": document,
         "attachments": list(document.attachments.all()),
@@ -164,6 +166,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cited_by": list(cited_by),
         "can_edit": services.can_edit(user, document),
         **handling_context(request, document),
+        "signatures": signature_rows(document.parsed),
     })
 
 

@@ -530,6 +530,19 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
     return stats
 
 
+def _intake_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
+    from dieuhanh.documents.intake.jobs import run_pending
+
+    try:
+        done = run_pending(worker_id)
+    except Exception:
+        log.exception("intake round failed")
+        connection.close()
+        return
+    if done and echo:
+        echo(f"Đã đọc {done} tệp tải lên (intake jobs processed)")
+
+
 def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Event | None = None,
          echo: Callable[[str], None] | None = None, parent_pid: int | None = None) -> int:
     """Run :func:`run_once` every ``interval`` seconds until SIGTERM/SIGINT (or ``stop`` is set).
@@ -563,6 +576,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
         rounds += 1
         deadline = time.monotonic() + interval
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            _intake_round(worker_id, echo)  # uploads waiting for OCR/conversion start within a second
             stop.wait(min(left, 1.0))
             if parent_pid and os.getppid() != parent_pid:
                 stop.set()  # the demo server that started us is gone
