@@ -217,7 +217,7 @@ def prefill(rnd: Round, batch_size: int = 5000) -> int:
         score.computed_detail = {"source": source, **(tally.detail() if tally else {"counted": 0, "good": 0,
                                                                                     "rows": [], "more": 0})}
         score.settle()
-    Score.objects.bulk_update(scores, ["computed", "computed_detail", "points"], batch_size=batch_size)
+    write_rows(Score, scores, ["computed", "computed_detail", "points"])
     score_round(rnd)
     return len(scores)
 
@@ -233,6 +233,21 @@ def _sources(rnd: Round) -> dict[tuple[int, str], str]:
         for code, source in by_version[version_id].items():
             out[(pk, code)] = source
     return out
+
+
+def write_rows(model: Any, objs: list[Any], fields: list[str]) -> None:
+    """One ``UPDATE … WHERE id = %s`` run for every row (executemany): Django's ``bulk_update``
+    builds a CASE over the whole batch, which took seconds for a million scores."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET " + ", ".join(f"{quote(c.column)} = %s" for c in columns)
+           + f" WHERE {quote('id')} = %s")
+    params = [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk] for o in objs]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(sql, params[start:start + 5000])
 
 
 # --- totals ---------------------------------------------------------------------------------------
@@ -286,8 +301,7 @@ def score_round(rnd: Round | int, batch_size: int = 2000) -> int:
         p.self_total = first[pk]
         p.index = _index(p.total, maximum)
         p.area_points = {code: str(value) for code, value in areas[pk].items()}
-    Participant.objects.bulk_update(list(participants.values()), ["total", "self_total", "index", "area_points"],
-                                    batch_size=batch_size)
+    write_rows(Participant, list(participants.values()), ["total", "self_total", "index", "area_points"])
     from dieuhanh.evaluation.ranking import compute_summary
 
     Round.objects.filter(pk=round_id).update(summary=compute_summary(Round(pk=round_id)))
