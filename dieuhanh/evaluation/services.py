@@ -199,27 +199,30 @@ def add_score_rows(participants: list[Participant], batch_size: int = 5000) -> N
     Score.objects.bulk_create(rows, batch_size=batch_size)
 
 
-def prefill(rnd: Round, batch_size: int = 5000) -> int:
-    """Fill the computed items from the tracked data; returns how many scores changed."""
-    participants = {p.pk: p.unit_id for p in rnd.participants.only("id", "unit_id")}
-    scores = list(Score.objects.filter(participant__round=rnd, method="computed")
-                  .only("id", "participant_id", "item", "method", "max_points", "final", "appraised", "self_points",
-                        "survey", "computed"))
+def prefill(rnd: Round) -> int:
+    """Fill the computed items from the tracked data; returns how many scores changed.
+
+    Plain tuples, not model instances: at 10,000 units × 2 computed items this is most of the
+    scoring time (bench/evaluation_bench.py)."""
+    participants = dict(Participant.objects.filter(round_id=rnd.pk).values_list("id", "unit_id"))
+    scores = list(Score.objects.filter(participant__round=rnd, method="computed").order_by()
+                  .values_list("id", "participant_id", "item", "max_points", "final", "appraised", "self_points"))
     if not scores:
         return 0
     sources = _sources(rnd)
     found = metrics.compute(list(participants.values()), rnd.year, rnd.cutoff_on,
                             list(rnd.plan_documents.values_list("id", flat=True)), set(sources.values()))
-    for score in scores:
-        source = sources.get((score.participant_id, score.item), "")
-        tally = found.get(source, {}).get(participants[score.participant_id])
-        score.computed = metrics.points_for(tally, score.max_points)
-        score.computed_detail = {"source": source, **(tally.detail() if tally else {"counted": 0, "good": 0,
-                                                                                    "rows": [], "more": 0})}
-        score.settle()
-    write_rows(Score, scores, ["computed", "computed_detail", "points"])
+    empty = {"counted": 0, "good": 0, "rows": [], "more": 0}
+    rows = []
+    for pk, participant_id, item, maximum, final, appraised, self_points in scores:
+        source = sources.get((participant_id, item), "")
+        tally = found.get(source, {}).get(participants[participant_id])
+        computed = metrics.points_for(tally, maximum)
+        points = next((v for v in (final, appraised, computed, self_points) if v is not None), Decimal(0))
+        rows.append((computed, {"source": source, **(tally.detail() if tally else empty)}, points, pk))
+    write_rows(Score, ["computed", "computed_detail", "points"], rows)
     score_round(rnd)
-    return len(scores)
+    return len(rows)
 
 
 def _sources(rnd: Round) -> dict[tuple[int, str], str]:
@@ -235,16 +238,27 @@ def _sources(rnd: Round) -> dict[tuple[int, str], str]:
     return out
 
 
-def write_rows(model: Any, objs: list[Any], fields: list[str]) -> None:
-    """One ``UPDATE … WHERE id = %s`` run for every row (executemany): Django's ``bulk_update``
-    builds a CASE over the whole batch, which took seconds for a million scores."""
+def write_rows(model: Any, fields: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """``UPDATE … SET fields WHERE id = %s`` for each row (values in ``fields`` order, then the id),
+    run with executemany. Django's ``bulk_update`` builds a CASE over the whole batch and model
+    instances cost more than the write: seconds at a million scores. JSON values are dumped here."""
+    import json
+
     from django.db import connection
 
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
-    sql = (f"UPDATE {quote(model._meta.db_table)} SET " + ", ".join(f"{quote(c.column)} = %s" for c in columns)
+    json_at = [i for i, c in enumerate(columns) if c.get_internal_type() == "JSONField"]
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET "
+           + ", ".join(f"{quote(c.column)} = {cast if i in json_at else '%s'}" for i, c in enumerate(columns))
            + f" WHERE {quote('id')} = %s")
-    params = [[c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk] for o in objs]
+    params = []
+    for row in rows:
+        values = list(row)
+        for i in json_at:
+            values[i] = json.dumps(values[i], ensure_ascii=False, default=str)
+        params.append(values)
     with connection.cursor() as cursor:
         for start in range(0, len(params), 5000):
             cursor.executemany(sql, params[start:start + 5000])
@@ -279,15 +293,14 @@ def _index(total: Decimal, maximum: Decimal) -> Decimal:
     return (Decimal(100) * total / maximum).quantize(TWO, ROUND_HALF_UP)
 
 
-def score_round(rnd: Round | int, batch_size: int = 2000) -> int:
+def score_round(rnd: Round | int) -> int:
     """Totals, self-assessed totals, per-area points and index of every participant: one aggregate
-    query over the scores, one bulk update. Returns the number of participants."""
+    query over the scores, one executemany. Returns the number of participants."""
     round_id = getattr(rnd, "pk", rnd)
-    participants = {p.pk: p for p in Participant.objects.filter(round_id=round_id)
-                    .only("id", "version_id", "total", "self_total", "index", "area_points")}
-    rules = _area_rules(p.version_id for p in participants.values())
-    areas: dict[int, dict[str, Decimal]] = {pk: {} for pk in participants}
-    first: dict[int, Decimal] = dict.fromkeys(participants, Decimal(0))
+    versions = dict(Participant.objects.filter(round_id=round_id).values_list("id", "version_id"))
+    rules = _area_rules(set(versions.values()))
+    areas: dict[int, dict[str, Decimal]] = {pk: {} for pk in versions}
+    first: dict[int, Decimal] = dict.fromkeys(versions, Decimal(0))
     rows = (Score.objects.filter(participant__round_id=round_id).order_by()
             .values_list("participant_id", "area")
             .annotate(points=Sum("points"),
@@ -295,17 +308,17 @@ def score_round(rnd: Round | int, batch_size: int = 2000) -> int:
     for pk, area, points, first_points in rows.iterator(chunk_size=20000):
         areas[pk][area] = points or Decimal(0)
         first[pk] += first_points or Decimal(0)
-    for pk, p in participants.items():
-        area_rules, maximum = rules[p.version_id]
-        p.total = _total(areas[pk], area_rules)
-        p.self_total = first[pk]
-        p.index = _index(p.total, maximum)
-        p.area_points = {code: str(value) for code, value in areas[pk].items()}
-    write_rows(Participant, list(participants.values()), ["total", "self_total", "index", "area_points"])
+    out = []
+    for pk, version_id in versions.items():
+        area_rules, maximum = rules[version_id]
+        total = _total(areas[pk], area_rules)
+        out.append((total, first[pk], _index(total, maximum),
+                    {code: str(value) for code, value in areas[pk].items()}, pk))
+    write_rows(Participant, ["total", "self_total", "index", "area_points"], out)
     from dieuhanh.evaluation.ranking import compute_summary
 
     Round.objects.filter(pk=round_id).update(summary=compute_summary(Round(pk=round_id)))
-    return len(participants)
+    return len(out)
 
 
 def refresh_participant(participant: Participant) -> None:
