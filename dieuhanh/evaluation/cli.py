@@ -26,6 +26,16 @@ def add_command(what: argparse._SubParsersAction) -> None:  # type: ignore[type-
     cmd.add_argument("--format", choices=FORMATS, default="json", help="json (mặc định), csv hoặc xlsx")
     cmd.add_argument("--out", metavar="TỆP", help="ghi vào tệp thay vì đầu ra chuẩn (write to FILE)")
     cmd.set_defaults(handler=cmd_export_evaluation)
+    docs = what.add_parser(
+        "commendation", help="văn bản khen thưởng: tờ trình, quyết định, giấy khen (DOCX, PDF)",
+        description=("Văn bản của một đợt khen thưởng theo Nghị định 30: to-trinh (tờ trình kèm danh sách), "
+                     "quyet-dinh (quyết định khen thưởng), giay-khen (giấy khen, mỗi trang một tập thể/cá nhân). "
+                     "--pdf chuyển sang PDF bằng LibreOffice để in."))
+    docs.add_argument("campaign", metavar="SỐ", help="mã số đợt khen thưởng (campaign id)")
+    docs.add_argument("--kind", choices=("to-trinh", "quyet-dinh", "giay-khen"), default="quyet-dinh")
+    docs.add_argument("--out", required=True, metavar="TỆP.docx", help="tệp DOCX")
+    docs.add_argument("--pdf", metavar="TỆP.pdf", help="cũng ghi bản PDF (LibreOffice)")
+    docs.set_defaults(handler=cmd_export_commendation, format="docx")
 
 
 def round_rows(rnd: Any) -> tuple[list[dict[str, Any]], list[str]]:
@@ -85,3 +95,36 @@ def _write(args: argparse.Namespace, rows: list[dict[str, Any]], codes: list[str
             write_xlsx(flat, fp, "Xếp hạng", columns)
 
     emit(args, produce)
+
+
+def cmd_export_commendation(args: argparse.Namespace) -> int:
+    def work() -> None:
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        from dieuhanh.cli_export import check_target, write_file
+        from dieuhanh.cli_server import _setup
+
+        _setup()
+        from dieuhanh.evaluation.documents_docx import OUTPUTS
+        from dieuhanh.evaluation.models import Campaign
+        from dieuhanh.reports.pdf import PdfConversionError, docx_to_pdf
+
+        try:
+            campaign = Campaign.objects.select_related("round__organiser_unit__parent").get(pk=int(args.campaign))
+        except (ValueError, Campaign.DoesNotExist):
+            raise _Refused(f"không tìm thấy đợt khen thưởng số “{args.campaign}” (unknown campaign)") from None
+        content = OUTPUTS[args.kind][0](campaign)
+        target = check_target(args.out)
+        write_file(target, lambda fp: fp.write(content))
+        if args.pdf:
+            pdf_target = check_target(args.pdf)
+            with tempfile.TemporaryDirectory(prefix="dieuhanh-khen-") as folder:
+                try:
+                    made = docx_to_pdf(target, Path(folder))
+                except PdfConversionError as err:
+                    raise _Refused(str(err)) from None
+                shutil.move(str(made), pdf_target)
+
+    return guarded(work)

@@ -18,6 +18,11 @@ from dieuhanh.reports.decree30_docx import Header, Heading, Paragraph, Signature
 from dieuhanh.reports.docx_parts import FONT
 
 
+def _sentence(title: str) -> str:
+    """A title inside a sentence: its first letter in lower case, abbreviations (CCHC) kept."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
 def _nominees(campaign: Campaign) -> list[Any]:
     rows = list(campaign.nominees.select_related("unit").order_by("kind", "id"))
     approved = [n for n in rows if n.approved]
@@ -49,11 +54,11 @@ def to_trinh(campaign: Campaign) -> bytes:
     nominees = _nominees(campaign)
     blocks: list[Any] = [Paragraph(line) for line in legal_basis(campaign.decided_on)]
     blocks.append(Paragraph(
-        f"Trên cơ sở kết quả đánh giá, xếp hạng {campaign.round.title.lower()} và kết quả xét của Hội đồng Thi đua - "
+        f"Trên cơ sở kết quả đánh giá, xếp hạng {_sentence(campaign.round.title)} và kết quả xét của Hội đồng Thi đua - "
         f"Khen thưởng quận" + (f" ({campaign.votes_for}/{campaign.votes_total} thành viên dự họp tán thành)"
                               if campaign.voted_at else "")
         + f", {office.name} kính trình Chủ tịch Ủy ban nhân dân quận xem xét, tặng Giấy khen cho "
-        f"{_counts(nominees)} đã có thành tích trong {campaign.title.lower()} (danh sách kèm theo)."))
+        f"{_counts(nominees)} đã có thành tích trong {_sentence(campaign.title)} (danh sách kèm theo)."))
     blocks.append(_list_table(nominees))
     blocks.append(Paragraph(f"{office.name} kính trình Chủ tịch Ủy ban nhân dân quận xem xét, quyết định./."))
     header = Header(issuer=office.name.upper(), issuer_parent=committee.name.upper(), symbol="TTr-NV",
@@ -71,7 +76,7 @@ def quyet_dinh(campaign: Campaign) -> bytes:
     blocks.append(Paragraph(f"Xét đề nghị của Trưởng {office.name} tại Tờ trình số      /TTr-NV.;"))
     blocks.append(Heading("QUYẾT ĐỊNH:", level=2))
     blocks.append(Paragraph(f"Điều 1. Tặng Giấy khen của Chủ tịch Ủy ban nhân dân quận cho {_counts(nominees)} "
-                            f"đã có thành tích trong {campaign.title.lower()} (danh sách kèm theo)."))
+                            f"đã có thành tích trong {_sentence(campaign.title)} (danh sách kèm theo)."))
     blocks.append(Paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày ký."))
     blocks.append(Paragraph(f"Điều 3. Chánh Văn phòng Hội đồng nhân dân và Ủy ban nhân dân quận, Trưởng {office.name}, "
                             "thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại Điều 1 "
@@ -113,7 +118,7 @@ def giay_khen(campaign: Campaign) -> bytes:
         _line(document, nominee.name, 22, bold=True, after=6)
         if nominee.kind == NomineeKind.INDIVIDUAL:
             _line(document, nominee.position or nominee.unit.name, 14, italic=True)
-        _line(document, f"Đã có thành tích trong {campaign.title.lower()}.", 15, after=24)
+        _line(document, f"Đã có thành tích trong {_sentence(campaign.title)}.", 15, after=24)
         _line(document, f"{committee.place}, ngày      tháng      năm {campaign.decided_on.year}", 13, italic=True, after=0)
         _line(document, "Quyết định số      /QĐ-UBND; Số sổ vàng:      ", 12, after=0)
         if n + 1 < len(nominees):

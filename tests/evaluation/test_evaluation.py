@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -295,3 +296,41 @@ def test_api_round_results(units, actors, login):
     data = login(actors["ward_chairman"]).get(f"/api/evaluation/rounds/{rnd.pk}").json()
     assert {u["unit_code"] for u in data["units"]} == {"vp_hdnd_ubnd", "p_le_binh", "p_ba_lang"}
     assert login(actors["outsider"]).get(f"/api/evaluation/rounds/{rnd.pk}").status_code == 404
+
+
+def test_certificates_print_as_pdf_one_page_each(units, actors, tmp_path):
+    import os
+    import shutil
+
+    from dieuhanh.cli import main
+    from dieuhanh.reports.pdf import find_soffice
+
+    if find_soffice() is None or not shutil.which("pdfinfo"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice (soffice) and poppler-utils are required in CI")
+        pytest.skip("LibreOffice (soffice) or pdfinfo not installed")
+    rnd = published_round(units, actors)
+    campaign = commendation.create_campaign(actors["district_specialist"], rnd, {
+        "title": "Tổng kết CCHC giai đoạn 2011-2020", "decided_on": date(2020, 12, 30), "min_index": Decimal(0),
+        "min_on_time": Decimal(0), "quota_collectives": 3, "quota_individuals": 0})
+    nominees = campaign.nominees.count()
+    assert nominees >= 1
+    out, pdf = tmp_path / "giay-khen.docx", tmp_path / "giay-khen.pdf"
+    assert main(["export", "commendation", str(campaign.pk), "--kind", "giay-khen", "--out", str(out),
+                 "--pdf", str(pdf)]) == 0
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"^Pages:\s+{nominees}$", info, re.M), info
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "GIẤY KHEN" in text and "Ba Láng" in text
+    assert main(["export", "commendation", "999", "--out", str(out)]) == 2
+
+
+def test_export_command_json_and_unknown_round(units, actors, capsys):
+    from dieuhanh.cli import main
+
+    rnd = published_round(units, actors)
+    assert main(["export", "evaluation", "--round", str(rnd.pk), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["unit_code"] for r in rows] == ["vp_hdnd_ubnd", "p_le_binh", "p_ba_lang"]
+    assert main(["export", "evaluation", "--round", "999"]) == 2
+    assert "không tìm thấy đợt đánh giá" in capsys.readouterr().err
