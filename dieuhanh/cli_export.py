@@ -57,6 +57,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     from dieuhanh.reports.cli_consolidated import add_command as add_consolidated
 
     add_consolidated(what)
+    from dieuhanh.evaluation.cli import add_command as add_evaluation
+
+    add_evaluation(what)
 
 
 def _complain(message: str) -> None:

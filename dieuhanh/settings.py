@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dieuhanh.documents",
     "dieuhanh.tasks",
     "dieuhanh.reports",
+    "dieuhanh.evaluation",
     "dieuhanh.api",
     "django_otp",
     "django_otp.plugins.otp_totp",

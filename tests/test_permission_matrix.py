@@ -1219,3 +1219,170 @@ POST void.le_binh          404    404    404    403    403    go     404    404 
 # presented to); finish: whoever the bút phê addressed (here the ward as a unit: its leaders and
 # specialists, not its clerk). deliver: the owner unit's clerk sends; void: the register's own clerk.
 TABLE.update(parse_matrix(ROUTING_MATRIX))
+
+
+# --- evaluation (/danh-gia/, issue 13) ----------------------------------------------------------------
+# Phòng Nội vụ (district_specialist) opened a 2020 round for Văn phòng, Lê Bình and Ba Láng (council:
+# noi_vu_head), still in self-assessment: Lê Bình's score sheet has a file as evidence. A 2019 round of the
+# two wards is published and has a commendation campaign.
+
+EVAL_SELF_DAY = datetime(2021, 1, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def add_evaluation(w: World) -> None:
+    from dieuhanh.evaluation import commendation, services, workflow
+    from tests.evaluation.factories import open_2020_round
+
+    rnd = open_2020_round(w.units, w.actors)
+    le_binh = rnd.participants.get(unit=w.units["le_binh"])
+    with time_machine.travel(EVAL_SELF_DAY, tick=False):
+        evidence = workflow.add_evidence(w.actors["ward_chairman"], le_binh.scores.get(item="1.3.1"),
+                                         upload=SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 ke hoach"))
+    old = services.open_round(w.actors["district_specialist"], title="Đánh giá CCHC năm 2019", year=2019,
+                              units=[w.units["le_binh"], w.units["ba_lang"]], self_deadline=date(2020, 1, 15),
+                              explain_deadline=date(2020, 2, 15), cutoff_on=date(2019, 12, 31),
+                              council=[w.actors["noi_vu_head"]])
+    for _ in range(4):
+        workflow.advance(w.actors["district_specialist"], old)
+    campaign = commendation.create_campaign(w.actors["district_specialist"], old, {
+        "title": "Khen thưởng CCHC năm 2019", "decided_on": date(2020, 3, 1), "min_index": 0, "min_on_time": 0,
+        "quota_collectives": 2, "quota_individuals": 2})
+    w.evaluation = {"round": rnd, "old": old, "le_binh": le_binh,  # type: ignore[attr-defined]
+                    "ba_lang": rnd.participants.get(unit=w.units["ba_lang"]), "evidence": evidence,
+                    "campaign": campaign, "set": campaign.round.participants.first().version.criteria_set}
+
+
+_build_world_without_evaluation = build_world
+
+
+def build_world(units: dict[str, Any], actors: dict[str, Any]) -> World:  # noqa: F811 - adds the evaluation
+    w = _build_world_without_evaluation(units, actors)
+    add_evaluation(w)
+    return w
+
+
+def ev(key: str) -> Callable[[World], int]:
+    return lambda w: w.evaluation[key].pk  # type: ignore[attr-defined]
+
+
+def in_self_assessment(call: Call) -> Call:
+    def flow(client: Client, w: World, who: str, headers: dict[str, str]) -> HttpResponse:
+        with time_machine.travel(EVAL_SELF_DAY, tick=True):
+            return call.send(client, w, who, headers)
+
+    return Call(call.route, call.path, method=call.method, data=call.data, flow=flow)
+
+
+def _eval_score(w: World) -> Any:
+    return w.evaluation["le_binh"].scores.get(item="1.3.1")  # type: ignore[attr-defined]
+
+
+def _new_round(w: World, who: str) -> dict[str, Any]:
+    return {"title": "Đánh giá thử", "year": "2020", "units": [w.units["le_binh"].pk], "self_deadline": "15/01/2021",
+            "explain_deadline": "15/02/2021", "cutoff_on": "31/12/2020", "plan_documents": ""}
+
+
+def _rounds_titled(title: str) -> Callable[[World], bool]:
+    from dieuhanh.evaluation.models import Round
+
+    return lambda w: Round.objects.filter(title=title).exists()
+
+
+def _stage(w: World) -> str:
+    from dieuhanh.evaluation.models import Round
+
+    return Round.objects.get(pk=w.evaluation["round"].pk).stage  # type: ignore[attr-defined]
+
+
+def _survey(w: World, who: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("dieu-tra.csv", b"ma_don_vi,tieu_chi,diem\np_le_binh,8.1.1,25\n")}
+
+
+def _small_set(w: World, who: str) -> dict[str, Any]:
+    from tests.evaluation.test_evaluation import SMALL
+
+    return {"text": SMALL, "note": ""}
+
+
+def _set_max(w: World, who: str) -> dict[str, Any]:
+    return {"max_1.3.1": "2"}
+
+
+EVALUATION_CALLS: dict[str, Call] = {
+    "eval_rounds": get("evaluation:rounds"),
+    "eval_round_create": get("evaluation:round_create"),
+    "eval_round": get("evaluation:round", ev("round")),
+    "eval_ranking": get("evaluation:ranking", ev("round")),
+    "eval_sheet.le_binh": get("evaluation:participant", ev("le_binh")),
+    "eval_sheet.ba_lang": get("evaluation:participant", ev("ba_lang")),
+    "eval_evidence_file": get("evaluation:evidence_file", ev("evidence")),
+    "eval_sets": get("evaluation:sets"),
+    "eval_set": get("evaluation:set", ev("set")),
+    "eval_set_yaml": get("evaluation:set_yaml", ev("set")),
+    "eval_set_import": get("evaluation:set_import"),
+    "eval_campaign": get("evaluation:campaign", ev("campaign")),
+    "eval_campaign_docx": get("evaluation:campaign_output", ev("campaign"), lambda w: "quyet-dinh"),
+    "eval_api_round": get("api:get_evaluation_round", ev("round"), api=True),
+    "POST eval_round_create": checked(post("evaluation:round_create", data=_new_round),
+                                      _rounds_titled("Đánh giá thử")),
+    "POST eval_round_advance": checked(post("evaluation:round_advance", ev("round"), data=NO_DATA),
+                                       lambda w: _stage(w) == "tham_dinh"),
+    "POST eval_round_survey": checked(post("evaluation:round_survey", ev("round"), data=_survey),
+                                      lambda w: w.evaluation["le_binh"].scores.get(item="8.1.1").survey == 25),  # type: ignore[attr-defined]
+    "POST eval_sheet.le_binh": in_self_assessment(checked(
+        post("evaluation:participant", ev("le_binh"), data=lambda w, who: {"hanh_dong": "tu_cham", "points_1.3.1": "2"}),
+        lambda w: _eval_score(w).self_points == 2)),
+    "POST eval_evidence_add": in_self_assessment(checked(
+        post("evaluation:evidence_add", ev("le_binh"), data=lambda w, who: {
+            "item": "1.3.1", "file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 bien ban")}),
+        lambda w: _eval_score(w).evidence.count() == 2)),
+    "POST eval_set": checked(post("evaluation:set", ev("set"), data=_set_max),
+                             lambda w: w.evaluation["set"].versions.count() == 2),  # type: ignore[attr-defined]
+    "POST eval_set_import": checked(post("evaluation:set_import", data=_small_set),
+                                    lambda w: w.evaluation["set"].__class__.objects.filter(code="thu-nghiem").exists()),  # type: ignore[attr-defined]
+    "POST eval_campaign_create": checked(
+        post("evaluation:campaign_create", ev("old"), data=lambda w, who: {
+            "title": "Khen thưởng thử", "decided_on": "01/03/2020", "min_index": "0", "min_on_time": "0",
+            "quota_collectives": "1", "quota_individuals": "1"}),
+        lambda w: w.evaluation["old"].campaigns.filter(title="Khen thưởng thử").exists()),  # type: ignore[attr-defined]
+    "POST eval_campaign": checked(
+        post("evaluation:campaign", ev("campaign"), data=lambda w, who: {
+            "hanh_dong": "de_nghi", "name": "Nguyễn Văn An", "position": "Công chức", "reason": "Có sáng kiến"}),
+        lambda w: w.evaluation["campaign"].nominees.filter(name="Nguyễn Văn An").exists()),  # type: ignore[attr-defined]
+}
+CALLS.update(EVALUATION_CALLS)
+
+# fmt: off
+EVALUATION_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+eval_rounds                ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+eval_round_create          403    ok     ok     ok     ok     403    403    403    ok     login
+eval_round                 404    ok     ok     ok     ok     ok     ok     404    ok     login
+eval_ranking               404    ok     ok     ok     403    403    403    404    ok     login
+eval_sheet.le_binh         404    ok     ok     ok     ok     ok     404    404    ok     login
+eval_sheet.ba_lang         404    ok     ok     ok     404    404    ok     404    ok     login
+eval_evidence_file         404    ok     ok     ok     ok     ok     404    404    ok     login
+eval_sets                  ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+eval_set                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+eval_set_yaml              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+eval_set_import            403    ok     ok     ok     ok     403    403    403    ok     login
+eval_campaign              404    ok     ok     ok     ok     403    403    404    ok     login
+eval_campaign_docx         404    ok     ok     ok     403    403    403    404    ok     login
+eval_api_round             404    ok     ok     ok     ok     ok     ok     404    ok     401
+POST eval_round_create     403    go     go     go     go     403    403    403    go     login
+POST eval_round_advance    404    go     go     403    403    403    403    404    go     login
+POST eval_round_survey     404    go     go     403    403    403    403    404    go     login
+POST eval_sheet.le_binh    404    403    403    403    go     403    404    404    go     login
+POST eval_evidence_add     404    403    403    403    go     403    404    404    go     login
+POST eval_set              403    403    403    403    403    403    403    403    go     login
+POST eval_set_import       403    go     go     go     go     403    403    403    go     login
+POST eval_campaign_create  404    go     go     403    403    403    403    404    go     login
+POST eval_campaign         404    403    go     go     go     403    403    404    go     login
+"""
+# fmt: on
+# A ward sees its own score sheet, never another ward's, and not the ranking (403) until the round is
+# published; the district's clerk works for the district committee, not for Phòng Nội vụ (404).
+# The default criteria sets are shared: everyone reads them, only an administrator changes them.
+# Heads of units (and committee leaders) propose nominees; Phòng Nội vụ's specialist does not (403).
+TABLE.update(parse_matrix(EVALUATION_MATRIX))

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("tasks:list", _("Nhiệm vụ")),
     ("tasks:dashboard", _("Tổng hợp")),
     ("reports:list", _("Báo cáo")),
+    ("evaluation:rounds", _("Đánh giá")),
     ("orgs:tree", _("Đơn vị")),
     ("documents:search", _("Tìm kiếm")),
 )
