@@ -484,7 +484,8 @@ def _context(consolidation: Consolidation) -> tuple[ReportRequest, Any, Issuer]:
 
 
 def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date: datetime.date | None = None) -> bytes:
-    from dieuhanh.reports.decree30_docx import Header, Heading, Signature, build_docx
+    from dieuhanh.reports.completeness import completeness
+    from dieuhanh.reports.decree30_docx import Header, Heading, Paragraph, Signature, build_docx
 
     request, outline, issuer = _context(consolidation)
     document = consolidation.document
@@ -499,6 +500,8 @@ def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date
     texts = consolidation.texts or {}
     figures = consolidation.figures or {}
     units = list(consolidation.units_included or [])
+    # Which units the figures rest on comes first, so nobody reads 16 units' sums as the district's.
+    blocks.append(Paragraph(completeness(request, units, on=timezone.localdate(consolidation.built_at)).sentence()))
     placed: set[str] = set()
     for depth, section in outline.walk():
         level = _heading_level(section.no, depth)

@@ -19,6 +19,7 @@ from dieuhanh.reports import consolidation as consolidating
 from dieuhanh.reports import forms
 from dieuhanh.reports import permissions as perms
 from dieuhanh.reports import services as reports
+from dieuhanh.reports.completeness import completeness
 from dieuhanh.reports.models import Consolidation, ReportRequest
 from dieuhanh.reports.views import SERVICE_ERRORS, download, error_texts, flash_errors
 
@@ -90,7 +91,8 @@ def _render(request: HttpRequest, req: ReportRequest, c: Consolidation | None, f
            "text_fields": [form[name] for _key, name in form.section_keys] if form is not None else [],
            "meta_fields": [form[n] for n in ("subject", "signer_authority", "signer_position", "signer_name",
                                              "distribution")] if form is not None else [],
-           "units_included": (c.units_included or []) if c is not None else []}
+           "units_included": (c.units_included or []) if c is not None else [],
+           "completeness": completeness(req, c.units_included or []) if c is not None else None}
     return render(request, "reports/consolidation.html", ctx, status=status)
 
 
