@@ -1,7 +1,7 @@
 """Load test: logged-in users of mixed roles against a real ``dieuhanh serve`` (issue 9 #8).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dieuhanh .venv/bin/python bench/load.py \\
-        [--seconds 300] [--users 100] [--think 0.5] [--chaos] [--port 8180] [--reuse]
+        [--seconds 300] [--users 100] [--think 5] [--chaos] [--port 8180] [--reuse]
 
 1. Builds the bench database (bench/benchdb.py: PostgreSQL ``<name>_bench`` with DATABASE_URL,
    else a fresh SQLite file): ``load_demo`` (the Cần Thơ units, one account per role, registers,
@@ -61,7 +61,8 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=300)
     p.add_argument("--users", type=int, default=100)
-    p.add_argument("--think", type=float, default=0.5, help="mean seconds between a client's requests")
+    p.add_argument("--think", type=float, default=5.0,
+                   help="mean seconds between a client's requests (office pace; 0 = as fast as possible)")
     p.add_argument("--max-requests", type=int, default=200_000)
     p.add_argument("--documents", type=int, default=300, help="documents added to the demo data")
     p.add_argument("--chaos", action="store_true", help="kill -9 the server and the worker mid-run")
@@ -228,14 +229,25 @@ class Client:
         return ("upload_api" if path.startswith("/api/") else "upload_note"), status
 
 
+LOGINS_AT_ONCE = threading.Semaphore(8)  # people arrive over minutes, not all in the same second
+
+
+def log_in(client: Client) -> bool:
+    for _attempt in range(3):
+        with LOGINS_AT_ONCE:
+            try:
+                if client.login():
+                    return True
+            except OSError:
+                client.conn = None
+    return False
+
+
 def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: list[float],
                max_requests: int, think: float) -> None:
     names = [n for n, _w in PAGES]
     weights = [w for _n, w in PAGES]
-    try:
-        logged_in = client.login()
-    except OSError:
-        logged_in = False
+    logged_in = log_in(client)
     start.wait()
     if not logged_in:
         stats.add("login", 0, "login failed")
@@ -266,6 +278,23 @@ def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: 
 # --- the run ------------------------------------------------------------------------------------
 
 
+FLOOR_PATH = "/static/web/app.css"
+
+
+def floor(port: int, stats: Stats, stop_at: list[float]) -> None:
+    """The same run's floor: a static file (WhiteNoise, no database, no template), once a second."""
+    client = Client(port, None, "", random.Random(0))
+    while time.monotonic() < stop_at[0]:
+        began = time.monotonic()
+        try:
+            status, _data = client.request("GET", FLOOR_PATH)
+            stats.add("floor", time.monotonic() - began, None if status == 200 else f"HTTP {status}")
+        except OSError as exc:
+            client.conn = None
+            stats.add("floor", time.monotonic() - began, type(exc).__name__)
+        time.sleep(1)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -274,16 +303,17 @@ def percentile(values: list[float], q: float) -> float:
 def report(stats: Stats, seconds: float) -> None:
     print(f"\n{'page':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     total = 0
-    for name in [n for n, _w in PAGES] + ["upload_api", "upload_note"]:
+    for name in [n for n, _w in PAGES] + ["upload_api", "upload_note", "floor"]:
         times = stats.times.get(name, [])
-        total += len(times)
+        total += len(times) if name != "floor" else 0
         if times:
             print(f"{name:<12} {len(times):>7} {statistics.median(times) * 1000:>8.0f} "
                   f"{percentile(times, 0.95) * 1000:>8.0f} {max(times) * 1000:>8.0f}")
-    every = [t for times in stats.times.values() for t in times]
+    every = [t for name, times in stats.times.items() if name != "floor" for t in times]
     if every:
         print(f"{'all':<12} {len(every):>7} {statistics.median(every) * 1000:>8.0f} "
               f"{percentile(every, 0.95) * 1000:>8.0f} {max(every) * 1000:>8.0f}")
+    print(f"(floor: {FLOOR_PATH} once a second, same server, same run)")
     print(f"\nthroughput: {total / seconds:.1f} requests/s over {seconds:.0f} s")
     print(f"errors: {sum(stats.errors.values())}" + "".join(f"\n  {k}: {v}" for k, v in stats.errors.most_common()))
     if stats.during_chaos:
@@ -346,6 +376,7 @@ def main() -> int:
         t0 = time.monotonic()
         stop_at[0] = t0 + args.seconds
         print(f"{args.users} clients logged in; running {args.seconds:.0f} s", flush=True)
+        threading.Thread(target=floor, args=(args.port, stats, stop_at), daemon=True).start()
         if args.chaos:
             threading.Thread(target=chaos, args=(procs, stats, t0 + args.seconds / 3), daemon=True).start()
         for thread in threads:
