@@ -11,7 +11,7 @@
 3. ``--users`` clients (threads, one keep-alive connection each, cookies kept) log in as the demo
    accounts in turn, then for ``--seconds`` (and at most ``--max-requests`` in all) open: the home
    page, "Việc của tôi", a document page they may see, a search, the dashboard; every 50th request
-   of each client is an upload (a clerk files a document through the API with the browser session;
+   of the run is an upload (a clerk files a document through the API with the browser session;
    a doer attaches a file to a progress note). ``--think`` seconds (mean, uniform 0–2×) between
    requests.
 4. Prints per page: requests, errors, p50/p95/max in ms; the throughput; the errors by kind.
@@ -134,7 +134,14 @@ class Stats:
         self.errors: Counter[str] = Counter()
         self.during_chaos: Counter[str] = Counter()
         self.requests = 0
+        self.turns = 0
         self.chaos = threading.Event()  # set while the server is down on purpose
+
+    def upload_turn(self) -> bool:
+        """Every UPLOAD_EVERY-th request of the whole run is an upload."""
+        with self.lock:
+            self.turns += 1
+            return self.turns % UPLOAD_EVERY == 0
 
     def add(self, page: str, seconds: float, error: str | None) -> None:
         with self.lock:
@@ -252,13 +259,11 @@ def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: 
     if not logged_in:
         stats.add("login", 0, "login failed")
         return
-    count = 0
     while time.monotonic() < stop_at[0] and stats.requests < max_requests:
-        count += 1
         began = time.monotonic()
         name, status, error = "", 0, None
         try:
-            if count % UPLOAD_EVERY == 0:
+            if stats.upload_turn():
                 name, status = client.upload()
             if not name:  # not an upload turn, or this account has nowhere to upload
                 name = client.rng.choices(names, weights)[0]
