@@ -136,6 +136,7 @@ class Stats:
         self.requests = 0
         self.turns = 0
         self.chaos = threading.Event()  # set while the server is down on purpose
+        self.restarted_at = 0.0  # connections opened before this were cut by the kill
 
     def upload_turn(self) -> bool:
         """Every UPLOAD_EVERY-th request of the whole run is an upload."""
@@ -143,12 +144,12 @@ class Stats:
             self.turns += 1
             return self.turns % UPLOAD_EVERY == 0
 
-    def add(self, page: str, seconds: float, error: str | None) -> None:
+    def add(self, page: str, seconds: float, error: str | None, opened_at: float = float("inf")) -> None:
         with self.lock:
             self.requests += 1
             if error is None:
                 self.times[page].append(seconds)
-            elif self.chaos.is_set():
+            elif self.chaos.is_set() or opened_at < self.restarted_at:
                 self.during_chaos[f"{page}: {error}"] += 1
             else:
                 self.errors[f"{page}: {error}"] += 1
@@ -159,6 +160,7 @@ class Client:
         self.port, self.account, self.password, self.rng = port, account, password, rng
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.opened_at = 0.0
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -166,6 +168,7 @@ class Client:
         for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile: one retry
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.opened_at = time.monotonic()
             try:
                 self.conn.request(method, path, body=body, headers=all_headers)
                 response = self.conn.getresponse()
@@ -261,7 +264,7 @@ def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: 
         return
     while time.monotonic() < stop_at[0] and stats.requests < max_requests:
         began = time.monotonic()
-        name, status, error = "", 0, None
+        name, status, error, opened_at = "", 0, None, float("inf")
         try:
             if stats.upload_turn():
                 name, status = client.upload()
@@ -271,11 +274,12 @@ def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: 
             if status not in OK:
                 error = f"HTTP {status}"
         except OSError as exc:
-            error = type(exc).__name__
+            error, opened_at = type(exc).__name__, client.opened_at
+            name = name or "upload"
             if client.conn is not None:
                 client.conn.close()
                 client.conn = None
-        stats.add(name, time.monotonic() - began, error)
+        stats.add(name, time.monotonic() - began, error, opened_at)
         if think > 0:
             time.sleep(client.rng.uniform(0, 2 * think))
 
@@ -322,7 +326,7 @@ def report(stats: Stats, seconds: float) -> None:
     print(f"\nthroughput: {total / seconds:.1f} requests/s over {seconds:.0f} s")
     print(f"errors: {sum(stats.errors.values())}" + "".join(f"\n  {k}: {v}" for k, v in stats.errors.most_common()))
     if stats.during_chaos:
-        print(f"failed while the server was down on purpose: {sum(stats.during_chaos.values())}"
+        print(f"failed because of the kill (server down, or a connection it cut): {sum(stats.during_chaos.values())}"
               + "".join(f"\n  {k}: {v}" for k, v in stats.during_chaos.most_common()))
 
 
@@ -334,6 +338,7 @@ def chaos(procs: Processes, stats: Stats, at: float) -> None:
     time.sleep(2)
     began = time.monotonic()
     procs.start()
+    stats.restarted_at = time.monotonic()
     print(f"chaos: server and worker started again, answering after {time.monotonic() - began:.1f} s", flush=True)
     time.sleep(1)
     stats.chaos.clear()
