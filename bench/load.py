@@ -165,7 +165,8 @@ class Client:
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         all_headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile: one retry
+        for attempt in (1, 2):
+            reused = self.conn is not None
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 self.opened_at = time.monotonic()
@@ -176,7 +177,9 @@ class Client:
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 self.conn.close()
                 self.conn = None
-                if attempt == 2 or method != "GET":
+                # A kept-alive connection the server closed (its 5 s keep-alive) as we reused it:
+                # retried once on a new connection, as browsers do; a new connection failing is an error.
+                if attempt == 2 or not reused:
                     raise
                 continue
             for header in response.headers.get_all("Set-Cookie") or []:
