@@ -1,7 +1,7 @@
 """Load test: logged-in users of mixed roles against a real ``dieuhanh serve`` (issue 9 #8).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dieuhanh .venv/bin/python bench/load.py \\
-        [--seconds 300] [--users 100] [--think 0.5] [--chaos] [--port 8180] [--reuse]
+        [--seconds 300] [--users 100] [--think 5] [--chaos] [--port 8180] [--reuse]
 
 1. Builds the bench database (bench/benchdb.py: PostgreSQL ``<name>_bench`` with DATABASE_URL,
    else a fresh SQLite file): ``load_demo`` (the Cần Thơ units, one account per role, registers,
@@ -11,7 +11,7 @@
 3. ``--users`` clients (threads, one keep-alive connection each, cookies kept) log in as the demo
    accounts in turn, then for ``--seconds`` (and at most ``--max-requests`` in all) open: the home
    page, "Việc của tôi", a document page they may see, a search, the dashboard; every 50th request
-   of each client is an upload (a clerk files a document through the API with the browser session;
+   of the run is an upload (a clerk files a document through the API with the browser session;
    a doer attaches a file to a progress note). ``--think`` seconds (mean, uniform 0–2×) between
    requests.
 4. Prints per page: requests, errors, p50/p95/max in ms; the throughput; the errors by kind.
@@ -61,7 +61,8 @@ def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=300)
     p.add_argument("--users", type=int, default=100)
-    p.add_argument("--think", type=float, default=0.5, help="mean seconds between a client's requests")
+    p.add_argument("--think", type=float, default=5.0,
+                   help="mean seconds between a client's requests (office pace; 0 = as fast as possible)")
     p.add_argument("--max-requests", type=int, default=200_000)
     p.add_argument("--documents", type=int, default=300, help="documents added to the demo data")
     p.add_argument("--chaos", action="store_true", help="kill -9 the server and the worker mid-run")
@@ -133,14 +134,22 @@ class Stats:
         self.errors: Counter[str] = Counter()
         self.during_chaos: Counter[str] = Counter()
         self.requests = 0
+        self.turns = 0
         self.chaos = threading.Event()  # set while the server is down on purpose
+        self.restarted_at = 0.0  # connections opened before this were cut by the kill
 
-    def add(self, page: str, seconds: float, error: str | None) -> None:
+    def upload_turn(self) -> bool:
+        """Every UPLOAD_EVERY-th request of the whole run is an upload."""
+        with self.lock:
+            self.turns += 1
+            return self.turns % UPLOAD_EVERY == 0
+
+    def add(self, page: str, seconds: float, error: str | None, opened_at: float = float("inf")) -> None:
         with self.lock:
             self.requests += 1
             if error is None:
                 self.times[page].append(seconds)
-            elif self.chaos.is_set():
+            elif self.chaos.is_set() or opened_at < self.restarted_at:
                 self.during_chaos[f"{page}: {error}"] += 1
             else:
                 self.errors[f"{page}: {error}"] += 1
@@ -151,13 +160,16 @@ class Client:
         self.port, self.account, self.password, self.rng = port, account, password, rng
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.opened_at = 0.0
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         all_headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
-        for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile: one retry
+        for attempt in (1, 2):
+            reused = self.conn is not None
             if self.conn is None:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.opened_at = time.monotonic()
             try:
                 self.conn.request(method, path, body=body, headers=all_headers)
                 response = self.conn.getresponse()
@@ -165,7 +177,9 @@ class Client:
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 self.conn.close()
                 self.conn = None
-                if attempt == 2 or method != "GET":
+                # A kept-alive connection the server closed (its 5 s keep-alive) as we reused it:
+                # retried once on a new connection, as browsers do; a new connection failing is an error.
+                if attempt == 2 or not reused:
                     raise
                 continue
             for header in response.headers.get_all("Set-Cookie") or []:
@@ -228,25 +242,34 @@ class Client:
         return ("upload_api" if path.startswith("/api/") else "upload_note"), status
 
 
+LOGINS_AT_ONCE = threading.Semaphore(8)  # people arrive over minutes, not all in the same second
+
+
+def log_in(client: Client) -> bool:
+    for _attempt in range(3):
+        with LOGINS_AT_ONCE:
+            try:
+                if client.login():
+                    return True
+            except OSError:
+                client.conn = None
+    return False
+
+
 def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: list[float],
                max_requests: int, think: float) -> None:
     names = [n for n, _w in PAGES]
     weights = [w for _n, w in PAGES]
-    try:
-        logged_in = client.login()
-    except OSError:
-        logged_in = False
+    logged_in = log_in(client)
     start.wait()
     if not logged_in:
         stats.add("login", 0, "login failed")
         return
-    count = 0
     while time.monotonic() < stop_at[0] and stats.requests < max_requests:
-        count += 1
         began = time.monotonic()
-        name, status, error = "", 0, None
+        name, status, error, opened_at = "", 0, None, float("inf")
         try:
-            if count % UPLOAD_EVERY == 0:
+            if stats.upload_turn():
                 name, status = client.upload()
             if not name:  # not an upload turn, or this account has nowhere to upload
                 name = client.rng.choices(names, weights)[0]
@@ -254,16 +277,34 @@ def run_client(client: Client, stats: Stats, start: threading.Barrier, stop_at: 
             if status not in OK:
                 error = f"HTTP {status}"
         except OSError as exc:
-            error = type(exc).__name__
+            error, opened_at = type(exc).__name__, client.opened_at
+            name = name or "upload"
             if client.conn is not None:
                 client.conn.close()
                 client.conn = None
-        stats.add(name, time.monotonic() - began, error)
+        stats.add(name, time.monotonic() - began, error, opened_at)
         if think > 0:
             time.sleep(client.rng.uniform(0, 2 * think))
 
 
 # --- the run ------------------------------------------------------------------------------------
+
+
+FLOOR_PATH = "/static/web/app.css"
+
+
+def floor(port: int, stats: Stats, stop_at: list[float]) -> None:
+    """The same run's floor: a static file (WhiteNoise, no database, no template), once a second."""
+    client = Client(port, None, "", random.Random(0))
+    while time.monotonic() < stop_at[0]:
+        began = time.monotonic()
+        try:
+            status, _data = client.request("GET", FLOOR_PATH)
+            stats.add("floor", time.monotonic() - began, None if status == 200 else f"HTTP {status}")
+        except OSError as exc:
+            client.conn = None
+            stats.add("floor", time.monotonic() - began, type(exc).__name__)
+        time.sleep(1)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -274,20 +315,21 @@ def percentile(values: list[float], q: float) -> float:
 def report(stats: Stats, seconds: float) -> None:
     print(f"\n{'page':<12} {'ok':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     total = 0
-    for name in [n for n, _w in PAGES] + ["upload_api", "upload_note"]:
+    for name in [n for n, _w in PAGES] + ["upload_api", "upload_note", "floor"]:
         times = stats.times.get(name, [])
-        total += len(times)
+        total += len(times) if name != "floor" else 0
         if times:
             print(f"{name:<12} {len(times):>7} {statistics.median(times) * 1000:>8.0f} "
                   f"{percentile(times, 0.95) * 1000:>8.0f} {max(times) * 1000:>8.0f}")
-    every = [t for times in stats.times.values() for t in times]
+    every = [t for name, times in stats.times.items() if name != "floor" for t in times]
     if every:
         print(f"{'all':<12} {len(every):>7} {statistics.median(every) * 1000:>8.0f} "
               f"{percentile(every, 0.95) * 1000:>8.0f} {max(every) * 1000:>8.0f}")
+    print(f"(floor: {FLOOR_PATH} once a second, same server, same run)")
     print(f"\nthroughput: {total / seconds:.1f} requests/s over {seconds:.0f} s")
     print(f"errors: {sum(stats.errors.values())}" + "".join(f"\n  {k}: {v}" for k, v in stats.errors.most_common()))
     if stats.during_chaos:
-        print(f"failed while the server was down on purpose: {sum(stats.during_chaos.values())}"
+        print(f"failed because of the kill (server down, or a connection it cut): {sum(stats.during_chaos.values())}"
               + "".join(f"\n  {k}: {v}" for k, v in stats.during_chaos.most_common()))
 
 
@@ -299,6 +341,7 @@ def chaos(procs: Processes, stats: Stats, at: float) -> None:
     time.sleep(2)
     began = time.monotonic()
     procs.start()
+    stats.restarted_at = time.monotonic()
     print(f"chaos: server and worker started again, answering after {time.monotonic() - began:.1f} s", flush=True)
     time.sleep(1)
     stats.chaos.clear()
@@ -346,6 +389,7 @@ def main() -> int:
         t0 = time.monotonic()
         stop_at[0] = t0 + args.seconds
         print(f"{args.users} clients logged in; running {args.seconds:.0f} s", flush=True)
+        threading.Thread(target=floor, args=(args.port, stats, stop_at), daemon=True).start()
         if args.chaos:
             threading.Thread(target=chaos, args=(procs, stats, t0 + args.seconds / 3), daemon=True).start()
         for thread in threads:

@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.serving import LOGIN_PATH, running_server
 
@@ -125,3 +126,30 @@ def test_a_silent_client_is_dropped_after_the_client_timeout(server) -> None:  #
         started = time.monotonic()
         assert sock.recv(4096) == b""  # closed by the server (a test timeout would raise)
         assert 3 <= time.monotonic() - started < 12
+
+
+def test_serve_defaults_are_threaded_bounded_and_recycled() -> None:
+    from dieuhanh.gunicorn_app import BoundedThreadWorker, DieuhanhServer
+    from dieuhanh.server import ServeOptions, post_fork, post_request, pre_fork
+
+    app = DieuhanhServer(ServeOptions(bind="127.0.0.1:8199", workers=3))
+    cfg = app.cfg
+    assert cfg.worker_class is BoundedThreadWorker and cfg.threads == 8 and cfg.workers == 3
+    assert (cfg.timeout, cfg.keepalive, cfg.max_requests, cfg.max_requests_jitter) == (60, 5, 1000, 100)
+    assert cfg.preload_app and BoundedThreadWorker.client_timeout == 20
+    assert (cfg.pre_fork, cfg.post_fork, cfg.post_request) == (pre_fork, post_fork, post_request)
+
+
+@pytest.mark.skipif(not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+                    reason="Django keeps SQLite's in-memory test database open on close()")
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as in the server
+def test_the_fork_hooks_close_every_database_connection() -> None:
+    from django.db import connection
+
+    from dieuhanh.server import post_fork, pre_fork
+
+    for hook in (pre_fork, post_fork):
+        connection.ensure_connection()
+        assert connection.connection is not None
+        hook(None, None)
+        assert connection.connection is None
