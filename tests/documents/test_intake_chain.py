@@ -337,3 +337,27 @@ def test_api_scan_is_accepted_and_registered_by_the_worker(actors, registers) ->
     assert state["status"] == "saved"
     document = client.get(f"/api/documents/{state['document_id']}").json()
     assert document["number_symbol"] == "94/TB-UBND"
+
+
+def test_api_signed_pdf_is_registered_at_once_and_doc_by_the_worker(actors, registers) -> None:  # type: ignore[no-untyped-def]
+    need("pdftotext", "soffice")
+    from django.test import Client
+
+    from dieuhanh.accounts.models import ApiToken
+
+    _token, secret = ApiToken.issue(actors["district_clerk"], "máy quét")
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    signed = client.post("/api/documents", {"register": registers["district_in"].pk, "file": SIGNED.open("rb")})
+    assert signed.status_code == 201, signed.content
+    assert (signed.json()["number_symbol"], signed.json()["issuer"]) == ("706/UBND-VP7",
+                                                                         "Ủy ban nhân dân tỉnh Ninh Bình")
+    again = client.post("/api/documents", {"register": registers["district_in"].pk, "file": SIGNED.open("rb")})
+    assert again.status_code == 409 and again.json()["document_id"] == signed.json()["id"]
+    doc = client.post("/api/documents", {"register": registers["district_in"].pk, "file": DOC.open("rb")})
+    assert doc.status_code == 202 and doc.json()["progress"] == "Đang chuyển tệp sang DOCX bằng LibreOffice"
+    jobs.run_pending("test-worker")  # converts the .doc (and reads the PDF's signature)
+    state = client.get(f"/api/intakes/{doc.json()['id']}").json()
+    assert state["status"] == "saved"
+    document = Document.objects.get(pk=state["document_id"])
+    assert document.due_on == datetime.date(2024, 12, 31)
+    assert Document.objects.get(pk=signed.json()["id"]).parsed["signatures"][0]["signer"] == "Đặng Đức Tân"
