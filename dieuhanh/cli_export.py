@@ -28,7 +28,11 @@ from typing import Any
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", "csv", "csv-excel", "xlsx")
+FORMAT_HELP = ("json (mặc định); csv cho máy: dấu phẩy ngăn cột, dấu chấm thập phân; csv-excel cho người: "
+               "dấu chấm phẩy ngăn cột, dấu phẩy thập phân (Excel cài đặt Việt Nam); hoặc xlsx "
+               "(json by default; csv for machines with ',' and '.'; csv-excel for Excel in Vietnamese settings "
+               "with ';' and ','; or xlsx)")
 
 
 class _Refused(Exception):
@@ -48,7 +52,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     tasks.add_argument("--document", metavar="SỐ/KÝ HIỆU",
                        help='số, ký hiệu văn bản nguồn, ví dụ "313/UBND" (source document number/symbol)')
     tasks.add_argument("--unit", metavar="MÃ", help="mã đơn vị thực hiện (unit code)")
-    tasks.add_argument("--format", choices=FORMATS, default="json", help="json (mặc định), csv hoặc xlsx")
+    tasks.add_argument("--format", choices=FORMATS, default="json", help=FORMAT_HELP)
     tasks.add_argument("--out", metavar="TỆP", help="ghi vào tệp thay vì đầu ra chuẩn (write to FILE)")
     tasks.set_defaults(handler=cmd_export_tasks)
     from dieuhanh.reports.cli import add_reports_command
@@ -57,6 +61,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     from dieuhanh.reports.cli_consolidated import add_command as add_consolidated
 
     add_consolidated(what)
+    from dieuhanh.evaluation.cli import add_command as add_evaluation
+
+    add_evaluation(what)
 
 
 def _complain(message: str) -> None:
@@ -132,7 +139,7 @@ def _queryset(args: argparse.Namespace) -> Any:
 
 
 def _write(args: argparse.Namespace, queryset: Any) -> None:
-    from dieuhanh.tasks.exports import assignment_rows, write_csv, write_json, write_xlsx
+    from dieuhanh.tasks.exports import FOR_PEOPLE, assignment_rows, write_csv, write_json, write_xlsx
 
     rows = assignment_rows(queryset)
 
@@ -141,6 +148,8 @@ def _write(args: argparse.Namespace, queryset: Any) -> None:
             write_json(rows, binary_out)
         elif args.format == "csv":
             write_csv(rows, binary_out)
+        elif args.format == "csv-excel":
+            write_csv(rows, binary_out, style=FOR_PEOPLE)
         else:
             write_xlsx(rows, binary_out, "Nhiệm vụ")
 

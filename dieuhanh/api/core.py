@@ -71,3 +71,7 @@ from dieuhanh.api import documents, tasks, units  # noqa: E402  (routers need ``
 api.add_router("/units", units.router, tags=["Đơn vị"])
 api.add_router("/", documents.router, tags=["Văn bản"])
 api.add_router("/", tasks.router, tags=["Nhiệm vụ"])
+
+from dieuhanh.api import evaluation  # noqa: E402
+
+api.add_router("/", evaluation.router, tags=["Đánh giá"])

@@ -18,7 +18,7 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from dieuhanh.cli_export import FORMATS, _Refused, emit, guarded, refuse_binary_to_terminal
+from dieuhanh.cli_export import FORMAT_HELP, FORMATS, _Refused, emit, guarded, refuse_binary_to_terminal
 
 TIMELINESS_LABELS = {
     "on_time": "Đúng hạn",
@@ -37,7 +37,7 @@ def add_reports_command(what: argparse._SubParsersAction) -> None:  # type: igno
     )
     reports.add_argument("--request", metavar="SỐ", help="mã số yêu cầu báo cáo (report request id)")
     reports.add_argument("--unit", metavar="MÃ", help="mã đơn vị báo cáo (unit code)")
-    reports.add_argument("--format", choices=FORMATS, default="json", help="json (mặc định), csv hoặc xlsx")
+    reports.add_argument("--format", choices=FORMATS, default="json", help=FORMAT_HELP)
     reports.add_argument("--out", metavar="TỆP", help="ghi vào tệp thay vì đầu ra chuẩn (write to FILE)")
     reports.set_defaults(handler=cmd_export_reports)
 
@@ -124,7 +124,7 @@ def submission_rows(queryset: Any, on: Any = None) -> Iterator[dict[str, Any]]:
 
 
 def _write(args: argparse.Namespace, rows: Iterator[dict[str, Any]]) -> None:
-    from dieuhanh.tasks.exports import write_csv, write_json, write_xlsx
+    from dieuhanh.tasks.exports import FOR_PEOPLE, write_csv, write_json, write_xlsx
 
     cols = columns()
 
@@ -133,6 +133,8 @@ def _write(args: argparse.Namespace, rows: Iterator[dict[str, Any]]) -> None:
             write_json(rows, fp)
         elif args.format == "csv":
             write_csv(rows, fp, cols)
+        elif args.format == "csv-excel":
+            write_csv(rows, fp, cols, FOR_PEOPLE)
         else:
             write_xlsx(rows, fp, "Báo cáo", cols)
 

@@ -59,6 +59,8 @@ __all__ = [
 #: Above this many units the DOCX appendix refers to the XLSX instead of listing every unit
 #: (a Word table of 10,000 units × indicators is unreadable and takes minutes to build).
 APPENDIX_MAX_UNITS = 200
+# Tables with more columns than this go on a landscape page (an A4 portrait text width is 16 cm).
+PORTRAIT_MAX_COLUMNS = 6
 CHUNK = 2000
 SYSTEM_ACTOR = "hệ thống"
 _COMMITTEE_PREFIX = re.compile(r"^\s*(ủy ban nhân dân|uỷ ban nhân dân|ubnd)\s+", re.IGNORECASE)
@@ -484,7 +486,8 @@ def _context(consolidation: Consolidation) -> tuple[ReportRequest, Any, Issuer]:
 
 
 def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date: datetime.date | None = None) -> bytes:
-    from dieuhanh.reports.decree30_docx import Header, Heading, Signature, build_docx
+    from dieuhanh.reports.completeness import completeness
+    from dieuhanh.reports.decree30_docx import Appendix, Header, Heading, Paragraph, Signature, build_docx
 
     request, outline, issuer = _context(consolidation)
     document = consolidation.document
@@ -499,6 +502,8 @@ def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date
     texts = consolidation.texts or {}
     figures = consolidation.figures or {}
     units = list(consolidation.units_included or [])
+    # Which units the figures rest on comes first, so nobody reads 16 units' sums as the district's.
+    blocks.append(Paragraph(completeness(request, units, on=timezone.localdate(consolidation.built_at)).sentence()))
     placed: set[str] = set()
     for depth, section in outline.walk():
         level = _heading_level(section.no, depth)
@@ -509,15 +514,22 @@ def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date
             if key not in placed:
                 placed.add(key)
                 blocks.append(_table_block(outline, outline.table(key), figures, len(units)))
+    appendices = []
     rest = [t for t in outline.tables if t.key not in placed]
     if rest:
-        blocks.append(Heading("Phụ lục\nSố liệu tổng hợp", 1))
-        blocks.extend(_table_block(outline, t, figures, len(units)) for t in rest)
+        tables = [_table_block(outline, t, figures, len(units)) for t in rest]
+        appendices.append(Appendix("SỐ LIỆU TỔNG HỢP", tables, landscape=any(_wide(t) for t in tables)))
     if outline.tables:
-        blocks.extend(_unit_appendix(request, outline, units))
+        appendices.append(Appendix("SỐ LIỆU THEO TỪNG ĐƠN VỊ", _unit_appendix(request, outline, units), landscape=True))
     signature = Signature(consolidation.signer_authority, consolidation.signer_position, consolidation.signer_name)
     greeting = f"Kính gửi: {request.recipient.strip().rstrip('.')}." if request.recipient.strip() else ""
-    return build_docx(header, blocks, list(consolidation.distribution or []), signature, greeting=greeting)
+    return build_docx(header, blocks, list(consolidation.distribution or []), signature, greeting=greeting,
+                      appendices=appendices)
+
+
+def _wide(table: Any) -> bool:
+    """More value columns than a portrait A4 page holds legibly at 11 pt."""
+    return len(table.headers) > PORTRAIT_MAX_COLUMNS
 
 
 def _table_block(outline: Any, table: Any, figures: dict, n_units: int) -> Any:
@@ -539,7 +551,7 @@ def _unit_appendix(request: ReportRequest, outline: Any, units: list[int]) -> li
     """
     from dieuhanh.reports.decree30_docx import Heading, Paragraph, TableBlock
 
-    blocks: list[Any] = [Heading("Phụ lục: số liệu theo từng đơn vị", 1)]
+    blocks: list[Any] = []
     if not units:
         blocks.append(Paragraph("Chưa có đơn vị nào được tiếp nhận báo cáo."))
         return blocks

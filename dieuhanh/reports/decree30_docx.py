@@ -40,6 +40,7 @@ from decimal import Decimal
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -57,7 +58,7 @@ from dieuhanh.reports.docx_parts import (  # noqa: F401  (FONT and the sizes are
 )
 
 __all__ = [
-    "FONT", "Header", "Heading", "Paragraph", "Signature", "TableBlock", "build_docx", "date_line", "number_line",
+    "FONT", "Appendix", "Header", "Heading", "Paragraph", "Signature", "TableBlock", "build_docx", "date_line", "number_line",
 ]
 
 
@@ -120,6 +121,17 @@ class TableBlock:
 Block = Heading | Paragraph | TableBlock
 
 
+@dataclass
+class Appendix:
+    """A Phụ lục after the signature (Decree 30 puts appendices after the body, ./., Nơi nhận and
+    the signature): its own page, "PHỤ LỤC I" and its title centred, then its blocks; a landscape
+    page when its tables are too wide for portrait."""
+
+    title: str
+    blocks: list[Block]
+    landscape: bool = False
+
+
 def build_docx(
     header: Header,
     blocks: Sequence[Block],
@@ -127,10 +139,12 @@ def build_docx(
     signature: Signature,
     *,
     greeting: str = "",
+    appendices: Sequence[Appendix] = (),
 ) -> bytes:
     """The document as DOCX bytes. ``greeting`` is the optional Kính gửi (ô 9a):
     "Kính gửi: Sở Nội vụ thành phố Cần Thơ." or just the recipient; several
-    recipients on separate lines become a dash list."""
+    recipients on separate lines become a dash list. ``appendices`` follow the signature,
+    numbered I, II, … in the order given."""
     body_blocks = list(blocks)
     for block in body_blocks:
         if not isinstance(block, Heading | Paragraph | TableBlock):
@@ -146,6 +160,8 @@ def build_docx(
         _add_content(document, body_blocks)
         _add_closing(document, recipients, signature)
         _write(document, "", 2)  # a body must end with a paragraph, not a table
+        for number, appendix in enumerate(appendices, start=1):
+            _add_appendix(document, number, appendix)
     finally:
         _PROTOTYPES.reset(token)
     out = io.BytesIO()
@@ -246,7 +262,8 @@ def _add_greeting(document: Any, greeting: str) -> None:
 # --- content (ô 6) ----------------------------------------------------------------------
 
 
-def _add_content(document: Any, blocks: list[Block]) -> None:
+def _add_blocks(document: Any, blocks: Sequence[Block], text_width: float = TEXT_WIDTH_CM) -> Any:
+    """The blocks in order; returns the last paragraph when the blocks end with one."""
     last_paragraph = None
     for block in blocks:
         last_paragraph = None
@@ -255,7 +272,34 @@ def _add_content(document: Any, blocks: list[Block]) -> None:
         elif isinstance(block, Paragraph):
             last_paragraph = _add_paragraph(document, block)
         else:
-            _add_data_table(document, block)
+            _add_data_table(document, block, text_width)
+    return last_paragraph
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV")
+
+
+def _add_appendix(document: Any, number: int, appendix: Appendix) -> None:
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    portrait_w, portrait_h = min(section.page_width, section.page_height), max(section.page_width, section.page_height)
+    if appendix.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = portrait_h, portrait_w
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = portrait_w, portrait_h
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 360000  # EMU → cm
+    label = ROMAN[number - 1] if number <= len(ROMAN) else str(number)
+    _write(document, f"PHỤ LỤC {label}", SIZE_TABLE_TITLE + 1, bold=True, keep_next=True)
+    for line in _lines(appendix.title):
+        _write(document, line, SIZE_TABLE_TITLE, bold=True, keep_next=True, after=0)
+    _write(document, "", 6, keep_next=True)
+    if not _add_blocks(document, appendix.blocks, text_width) and appendix.blocks:
+        _write(document, "", 2)
+
+
+def _add_content(document: Any, blocks: list[Block]) -> None:
+    last_paragraph = _add_blocks(document, blocks)
     if last_paragraph is not None:
         run = last_paragraph.runs[-1]
         text = run.text.rstrip()
@@ -342,7 +386,8 @@ def format_cell(value: Any) -> tuple[str, bool]:
     return text, bool(_NUMERIC_TEXT.match(text))
 
 
-def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[str]],
+                 text_width: float = TEXT_WIDTH_CM) -> list[float]:
     """Fill the text width: every column at least as wide as its longest word, the
     rest shared in proportion to how much more each column's longest line needs."""
     pad = 2 * CELL_MARGIN_CM + 0.1
@@ -354,17 +399,17 @@ def _auto_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
         natural.append(max((_text_width_cm(t, SIZE_TABLE, bold=b) for t, b in lines), default=0) + pad)
         minimum.append(max((_text_width_cm(w, SIZE_TABLE, bold=b) for w, b in words), default=0) + pad)
     natural = [max(n, 1.0) for n in natural]
-    minimum = [min(max(m, 1.0), TEXT_WIDTH_CM / len(headers)) for m in minimum]
+    minimum = [min(max(m, 1.0), text_width / len(headers)) for m in minimum]
     total = sum(natural)
-    if total <= TEXT_WIDTH_CM:
-        return [TEXT_WIDTH_CM * n / total for n in natural]
-    spare = TEXT_WIDTH_CM - sum(minimum)
+    if total <= text_width:
+        return [text_width * n / total for n in natural]
+    spare = text_width - sum(minimum)
     wants = [max(n - m, 0.0) for n, m in zip(natural, minimum, strict=True)]
     total_wants = sum(wants) or 1.0
     return [m + spare * w / total_wants for m, w in zip(minimum, wants, strict=True)]
 
 
-def _add_data_table(document: Any, block: TableBlock) -> None:
+def _add_data_table(document: Any, block: TableBlock, text_width: float = TEXT_WIDTH_CM) -> None:
     headers = [_clean(h).strip() for h in block.headers]
     width = max([len(headers)] + [len(row) for row in block.rows]) if (headers or block.rows) else 0
     if width == 0:
@@ -378,7 +423,7 @@ def _add_data_table(document: Any, block: TableBlock) -> None:
     if block.widths_cm and len(block.widths_cm) == width:
         widths = [float(w) for w in block.widths_cm]
     else:
-        widths = _auto_widths(headers, [[text for text, _ in row] for row in cells])
+        widths = _auto_widths(headers, [[text for text, _ in row] for row in cells], text_width)
     # The header row and one body row are built by python-docx; the other body rows are
     # copies of that row's XML before it was filled (python-docx's row.cells walks the whole
     # table, which made big tables quadratic).

@@ -447,8 +447,9 @@ def return_submission(user: Any, submission: Submission, comment: str, *, http_r
 
 
 def accept_submission(user: Any, submission: Submission, *, http_request: Any = None) -> Submission:
-    """Accept a submitted report; its assignment is done on the day the report was sent
-    (so the tasks dashboards score the unit by when it reported, not when it was read)."""
+    """Accept a submitted report; its assignment is done on the day the report was **first** sent
+    (one rule with ``timeliness``: the tasks dashboards score the unit by when it reported, not by
+    when it was read nor by when it sent the corrections a return asked for)."""
     from dieuhanh.tasks.services import roll_up
 
     with transaction.atomic():
@@ -467,7 +468,7 @@ def accept_submission(user: Any, submission: Submission, *, http_request: Any = 
                note="Tiếp nhận báo cáo", request=http_request)
         assignment = _locked_assignment(sub)
         if assignment is not None and assignment.status == Status.SUBMITTED:
-            sent = sub.submitted_at or now
+            sent = sub.first_submitted_at or sub.submitted_at or now
             assignment.accept(user, on=timezone.localdate(sent), request=http_request)
             roll_up(assignment, actor=user, request=http_request)
     _sync(submission, sub)

@@ -2,7 +2,8 @@
 
 Each submission, looked at on a day ``on`` (today by default), is:
 
-- *expected* — always (one unit, one report);
+- *expected* — once the due date has passed, or earlier if it already reported (DHIS2's rule: a
+  unit still within its time is not yet missing from the rate; it shows as "đang trong hạn");
 - *submitted* — it was first submitted on or before ``on``;
 - *on time* — submitted, and first submitted (local date, Asia/Ho_Chi_Minh) on or before
   the request's ``due_on``; *late* — submitted after ``due_on``;
@@ -10,9 +11,9 @@ Each submission, looked at on a day ``on`` (today by default), is:
 
 A report returned and sent again counts by its **first** submission: the unit did report
 in time, the requester asked for corrections. (The alternative — counting by the date it
-was accepted — would punish units for the requester's slowness; the tasks dashboards
-already score the assignment by the date of the accepted submission, see
-``services.accept_submission``.)
+was accepted — would punish units for the requester's slowness.) The tasks dashboards use the
+same rule: ``services.accept_submission`` completes the assignment on the first submission's day.
+Returns are counted apart (``returns``: "trả lại 1 lần").
 
     submission_state(first_submitted_at, due_on, on) -> dict   # flags and days late
     request_timeliness(request, on=None) -> list[dict]           # one row per unit
@@ -28,7 +29,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dieuhanh.reports.models import ReportRequest, Submission, SubmissionStatus
@@ -59,7 +60,7 @@ def submission_state(first_submitted_at: datetime.datetime | None, due_on: datet
     else:
         days_late = 0
     return {
-        "expected": 1,
+        "expected": int(submitted or missing),
         "submitted": submitted,
         "on_time": submitted and not late,
         "late": late,
@@ -84,19 +85,21 @@ def _today(on: datetime.date | None) -> datetime.date:
 def request_timeliness(request: ReportRequest, on: datetime.date | None = None) -> list[dict[str, Any]]:
     """One row per unit of ``request``, by unit name: ``unit_id``, ``unit_code``, ``unit``
     (name), ``submission_id``, ``status`` (code), ``status_label``, ``first_submitted_at``,
-    ``due_on``, the flags of :func:`submission_state` and ``days_late``."""
+    ``due_on``, ``returns`` (times returned), the flags of :func:`submission_state` and ``days_late``."""
     on = _today(on)
     labels = dict(SubmissionStatus.choices)
     rows = []
     values = (Submission.objects.filter(request_id=request.pk)
               .values("id", "unit_id", "unit__code", "unit__name", "status", "first_submitted_at")
+              .annotate(returns=Count("versions", filter=Q(versions__event=SubmissionStatus.RETURNED)))
               .order_by("unit__name", "id"))
     for v in values:
         state = submission_state(v["first_submitted_at"], request.due_on, on)
         rows.append({
             "submission_id": v["id"], "unit_id": v["unit_id"], "unit_code": v["unit__code"],
             "unit": v["unit__name"], "status": v["status"], "status_label": str(labels.get(v["status"], "")),
-            "first_submitted_at": v["first_submitted_at"], "due_on": request.due_on, **state,
+            "first_submitted_at": v["first_submitted_at"], "due_on": request.due_on, "returns": v["returns"],
+            **state,
         })
     return rows
 
@@ -133,7 +136,7 @@ def timeliness_by_unit(requests: QuerySet[ReportRequest] | Iterable[Any],
             row = per_unit[v["unit_id"]] = {"unit_id": v["unit_id"], "unit_code": v["unit__code"],
                                             "unit": v["unit__name"], "expected": 0, **{f: 0 for f in FLAGS}}
         state = submission_state(v["first_submitted_at"], v["request__due_on"], on)
-        row["expected"] += 1
+        row["expected"] += state["expected"]
         for f in FLAGS:
             row[f] += int(state[f])
     out = list(per_unit.values())

@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dieuhanh.accounts.scope import can_see_unit
+from dieuhanh.lib.filenames import document_filename
 from dieuhanh.reports import consolidation as consolidating
 from dieuhanh.reports import forms
 from dieuhanh.reports import permissions as perms
 from dieuhanh.reports import services as reports
+from dieuhanh.reports.completeness import completeness
 from dieuhanh.reports.models import Consolidation, ReportRequest
-from dieuhanh.reports.views import SERVICE_ERRORS, download, error_texts, flash_errors, slug_name
+from dieuhanh.reports.views import SERVICE_ERRORS, download, error_texts, flash_errors
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,7 +91,8 @@ def _render(request: HttpRequest, req: ReportRequest, c: Consolidation | None, f
            "text_fields": [form[name] for _key, name in form.section_keys] if form is not None else [],
            "meta_fields": [form[n] for n in ("subject", "signer_authority", "signer_position", "signer_name",
                                              "distribution")] if form is not None else [],
-           "units_included": (c.units_included or []) if c is not None else []}
+           "units_included": (c.units_included or []) if c is not None else [],
+           "completeness": completeness(req, c.units_included or []) if c is not None else None}
     return render(request, "reports/consolidation.html", ctx, status=status)
 
 
@@ -152,7 +155,15 @@ def _file(request: HttpRequest, pk: int, build: Any, content_type: str, suffix: 
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
         return redirect("reports:consolidation", pk=req.pk)
-    return download(content, content_type, f"{slug_name(req.title)}{suffix}")
+    return download(content, content_type, consolidation_filename(req, c, suffix))
+
+
+def consolidation_filename(req: ReportRequest, c: Consolidation, suffix: str) -> str:
+    """"BC-UBND-2020-04-tong-ket-chuong-trinh-tong-the-CCHC-2011-2020.docx": kind, issuing body, month
+    (of issue once issued, else of the due date) and the whole subject, never cut through a word."""
+    issued = getattr(c.document, "issued_on", None) if c.document_id else None
+    agency = consolidating.issuer_for(req.requested_by_unit).agency_symbol
+    return document_filename("BC", agency, issued or req.due_on, c.subject or req.title, suffix)
 
 
 @require_GET

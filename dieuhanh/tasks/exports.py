@@ -2,7 +2,10 @@
 
 - :func:`assignment_rows` turns assignments into plain dicts (one per assignment);
 - :func:`write_csv` writes UTF-8 with a BOM (so Excel shows Vietnamese correctly),
-  dates as dd/mm/yyyy; :func:`write_xlsx` a real workbook (bold frozen header,
+  dates as dd/mm/yyyy; for people (the web's downloads, ``csv-excel`` in the CLI) with ";"
+  between cells and "," as decimal mark, because Excel under Vietnamese regional settings
+  splits on ";" and reads "100,0" as a number (with "," it opens the whole row in one column);
+  for machines (``--format csv``) with "," and "."; :func:`write_xlsx` a real workbook (bold frozen header,
   column widths, dates typed as dates shown dd/mm/yyyy); :func:`write_json` ISO dates;
 - :func:`table_response` answers ``?format=csv|xlsx`` for any table in a view::
 
@@ -21,6 +24,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -127,7 +131,17 @@ def _local(value: datetime) -> datetime:
     return value.replace(tzinfo=None)
 
 
-def _csv_text(value: Any) -> str:
+@dataclass(frozen=True)
+class CsvStyle:
+    delimiter: str
+    decimal_mark: str
+
+
+FOR_PEOPLE = CsvStyle(delimiter=";", decimal_mark=",")
+FOR_MACHINES = CsvStyle(delimiter=",", decimal_mark=".")
+
+
+def _csv_text(value: Any, style: CsvStyle = FOR_MACHINES) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -136,6 +150,8 @@ def _csv_text(value: Any) -> str:
         return _local(value).strftime(DATETIME_FORMAT)
     if isinstance(value, date):
         return value.strftime(DATE_FORMAT)
+    if isinstance(value, (float, Decimal)):
+        return str(value).replace(".", style.decimal_mark)
     text = str(value)
     if text.startswith(_FORMULA_START) and not _is_number(text):
         return "'" + text
@@ -159,12 +175,12 @@ def _is_binary(fp: Any) -> bool:
 
 
 def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], fp: IO[Any],
-              columns: Sequence[Column] = ASSIGNMENT_COLUMNS) -> int:
+              columns: Sequence[Column] = ASSIGNMENT_COLUMNS, style: CsvStyle = FOR_MACHINES) -> int:
     """Write a header and the rows; ``fp`` binary (gets UTF-8 bytes) or text. Returns the row count."""
     keys, headers = _keys_and_headers(columns)
     binary = _is_binary(fp)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
 
     def flush() -> None:
         text = buffer.getvalue()
@@ -176,7 +192,7 @@ def write_csv(rows: Iterable[Mapping[str, Any] | Sequence[Any]], fp: IO[Any],
     writer.writerow(headers)
     count = 0
     for row in rows:
-        writer.writerow([_csv_text(v) for v in _cells(row, keys)])
+        writer.writerow([_csv_text(v, style) for v in _cells(row, keys)])
         count += 1
         if count % 500 == 0:
             flush()
@@ -284,7 +300,7 @@ def table_response(request: HttpRequest, rows: Iterable[Mapping[str, Any] | Sequ
     name = f"{base or 'bang'}-{today():%Y%m%d}.{fmt}"
     response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     if fmt == "csv":
-        write_csv(rows, response, columns)
+        write_csv(rows, response, columns, FOR_PEOPLE)
     elif fmt == "xlsx":
         buffer = io.BytesIO()
         write_xlsx(rows, buffer, base or filename, columns)

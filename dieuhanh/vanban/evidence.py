@@ -1,6 +1,6 @@
 """Where each parsed field came from, and how sure the parser is of it.
 
-``evidence(prep, header, closing)`` gives ``{field: {"start", "end", "line", "confidence"}}``
+``evidence(prep, header, closing)`` gives ``{field: {"start", "end", "span", "line", "confidence"}}``
 for every field the parser filled: ``start``/``end`` are offsets into the prepared
 text (``Prepared.text``), ``line`` is its 1-based line number, ``confidence`` is in
 [0, 1]. The confidence is a rule of thumb by the kind of source, not a probability:
@@ -25,7 +25,8 @@ HIGH, MEDIUM, LOW = 0.95, 0.75, 0.5
 
 def _entry(text: str, span: Span, confidence: float) -> dict[str, Any]:
     start, end = span
-    return {"start": start, "end": end, "line": text.count("\n", 0, start) + 1, "confidence": confidence}
+    return {"start": start, "end": end, "span": [start, end], "line": text.count("\n", 0, start) + 1,
+            "confidence": confidence}
 
 
 def _line_start(text: str, pos: int) -> str:

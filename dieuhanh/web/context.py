@@ -12,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = (
     ("web:home", _("Tổng quan")),
+    ("documents:inbox", _("Chờ xử lý")),
     ("documents:incoming", _("Văn bản đến")),
     ("documents:outgoing", _("Văn bản đi")),
     ("tasks:list", _("Nhiệm vụ")),
     ("tasks:dashboard", _("Tổng hợp")),
     ("reports:list", _("Báo cáo")),
+    ("evaluation:rounds", _("Đánh giá")),
     ("orgs:tree", _("Đơn vị")),
     ("documents:search", _("Tìm kiếm")),
 )

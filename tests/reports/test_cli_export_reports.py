@@ -68,6 +68,18 @@ def test_csv_to_stdout(req, capsys):
     assert by_unit["vp_hdnd_ubnd"][9] == "Chưa nộp, đã quá hạn"
 
 
+def test_csv_for_excel_uses_semicolons_and_help_says_which_is_which(req, capsys):
+    assert main(["export", "reports", "--format", "csv-excel"]) == 0
+    out = capsys.readouterr().out
+    table = list(csv.reader(io.StringIO(out[1:]), delimiter=";"))
+    assert out.startswith("\ufeff") and table[0][:3] == ["Mã yêu cầu", "Báo cáo", "Đơn vị yêu cầu"]
+    assert len(table) == 4 and all(len(row) == len(table[0]) for row in table)
+    with pytest.raises(SystemExit):
+        main(["export", "reports", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "csv cho máy: dấu phẩy ngăn cột, dấu chấm thập phân" in help_text
+
+
 def test_xlsx_to_a_file_and_to_stdout(req, tmp_path, capsysbinary):
     target = tmp_path / "bao-cao.xlsx"
     assert main(["export", "reports", "--format", "xlsx", "--out", str(target)]) == 0

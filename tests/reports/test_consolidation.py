@@ -160,7 +160,13 @@ def test_docx_layout_and_contents(req, actors):  # type: ignore[no-untyped-def]
     assert all(run.bold for run in heading.runs) and not any(run.italic for run in heading.runs)
     assert "2. Cải cách thủ tục hành chính" in paragraphs
     assert any("(Đơn vị: Phường Lê Bình)" in p and "Lê Bình ban hành" in p for p in paragraphs)
-    assert "PHỤ LỤC: SỐ LIỆU THEO TỪNG ĐƠN VỊ" in paragraphs
+    # Decree 30: body, ./., Nơi nhận and signature, then the appendices, each on its own page.
+    assert "SỐ LIỆU THEO TỪNG ĐƠN VỊ" in paragraphs
+    appendix_label = paragraphs[paragraphs.index("SỐ LIỆU THEO TỪNG ĐƠN VỊ") - 1]
+    assert appendix_label.startswith("PHỤ LỤC ")
+    sections = docx.Document(io.BytesIO(data)).sections
+    assert len(sections) >= 2 and sections[-1].page_width > sections[-1].page_height  # the wide unit tables
+    assert sections[0].page_width < sections[0].page_height
     # The aggregated PL3 table: "Số hồ sơ tiếp nhận" row, gd1 = 150, gd2 = 300.
     outline = req.outline_version.schema()
     label = outline.table("PL3").row("ho_so_tiep_nhan").label
@@ -174,7 +180,9 @@ def test_docx_layout_and_contents(req, actors):  # type: ignore[no-untyped-def]
     lebinh = pl3[start:start + len(outline.table("PL3").rows)]
     assert any(row[1] == label and row[3:5] == ["100", "200"] for row in lebinh)
     assert any(row[1] == label and row[3:5] == ["50", "100"] for row in pl3[:start])  # Ba Láng first
-    closing = " ".join(cell for row in tables[-1] for cell in row)
+    closing_at = next(i for i, t in enumerate(tables) if any("Nơi nhận:" in cell for row in t for cell in row))
+    assert closing_at < tables.index(per_unit[0])  # the signature comes before the appendices
+    closing = " ".join(cell for row in tables[closing_at] for cell in row)
     assert "Nơi nhận:" in closing and "- Sở Nội vụ thành phố Cần Thơ;" in closing and "- Lưu: VT, NV." in closing
     assert "TM. ỦY BAN NHÂN DÂN" in closing and "CHỦ TỊCH" in closing and "Vương Công Khanh" in closing
 

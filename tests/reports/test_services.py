@@ -162,7 +162,8 @@ def test_draft_submit_return_resubmit_accept(req, units, actors, ward_specialist
     sub.refresh_from_db()
     assert sub.status == SubmissionStatus.ACCEPTED and sub.accepted_at is not None
     a = sub.assignment
-    assert a.status == Status.DONE and a.completed_on == date(2020, 4, 22)  # the day it was sent
+    # One rule with the report tables: the day it was first sent, not the day of the corrected copy.
+    assert a.status == Status.DONE and a.completed_on == date(2020, 4, 15)
     events = list(sub.versions.values_list("number", "event"))
     assert events == [(1, "da_nop"), (1, "tra_lai"), (2, "da_nop"), (2, "da_duyet")]
     assert sub.versions.get(event="tra_lai").comment == "Bổ sung số liệu giai đoạn 2011-2015."

@@ -281,6 +281,9 @@ def test_round_trip(login, units, actors, req):  # type: ignore[no-untyped-def]
     assert docx.status_code == 200
     assert docx["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert docx["Content-Disposition"].startswith("attachment;") and ".docx" in docx["Content-Disposition"]
+    # The file name keeps the document's identity: kind, issuing body, month, the subject uncut.
+    due = req.due_on
+    assert f'filename="BC-UBND-{due:%Y-%m}-tong-ket-CCHC.docx"' in docx["Content-Disposition"]
     import docx as python_docx
 
     text = "\n".join(p.text for p in python_docx.Document(io.BytesIO(docx.content)).paragraphs)

@@ -382,7 +382,7 @@ def test_csv_export(sample, actors, login, table):
     assert "attachment" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))  # for Excel in Vietnamese settings
     if table == "don_vi":
         assert rows[0][0] == "Đơn vị" and len(rows) == 6
         assert any(r[0] == "Ủy ban nhân dân phường Lê Bình" and r[1] == "5" for r in rows)

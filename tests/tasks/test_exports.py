@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 import json
 from datetime import date, datetime, timezone
 
@@ -130,6 +131,7 @@ COLUMNS = [("name", "Tên đơn vị"), ("count", "Số nhiệm vụ"), ("on", "
 GENERIC = [{"name": "Phường Lê Bình", "count": 3, "on": date(2020, 4, 9),
             "at": datetime(2020, 4, 9, 3, 0, tzinfo=timezone.utc)},
            ("Phường Ba Láng", 0, None, None)]
+RATES = [("name", "Tên đơn vị"), ("rate", "Tỷ lệ đúng hạn (%)")]
 
 
 def test_table_response_csv(db):
@@ -138,9 +140,23 @@ def test_table_response_csv(db):
     response = table_response(request, GENERIC, COLUMNS, "tinh-hinh", requested_format(request))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert 'attachment; filename="tinh-hinh-20200420.csv"' == response["Content-Disposition"]
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    # For people: Excel with Vietnamese regional settings splits cells on ";".
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert table == [["Tên đơn vị", "Số nhiệm vụ", "Ngày", "Lúc"], ["Phường Lê Bình", "3", "09/04/2020",
                      "09/04/2020 10:00"], ["Phường Ba Láng", "0", "", ""]]
+
+
+def test_csv_for_people_has_decimal_commas_and_for_machines_points(db):
+    rows = [("Phường Lê Bình, Cái Răng", 100.0), ("Phường Ba Láng", Decimal("83.5"))]
+    request = RequestFactory().get("/x", {"format": "csv"})
+    people = table_response(request, rows, RATES, "ty-le", "csv").content.decode("utf-8-sig")
+    assert people.splitlines() == ["Tên đơn vị;Tỷ lệ đúng hạn (%)", "Phường Lê Bình, Cái Răng;100,0",
+                                   "Phường Ba Láng;83,5"]
+    fp = io.StringIO()
+    write_csv(rows, fp, RATES)
+    assert fp.getvalue()[1:].splitlines() == ["Tên đơn vị,Tỷ lệ đúng hạn (%)", "\"Phường Lê Bình, Cái Răng\",100.0",
+                                             "Phường Ba Láng,83.5"]
 
 
 def test_table_response_xlsx(db):

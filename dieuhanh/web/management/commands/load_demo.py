@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from dieuhanh.accounts.models import Role, User
-from dieuhanh.web import demo_reports, demo_story
+from dieuhanh.web import demo_evaluation, demo_reports, demo_story
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 SEED_FILE = DEMO_DATA / "313-UBND.txt"
@@ -88,6 +88,7 @@ class Command(BaseCommand):
         else:
             self._story(users, letter, units)
             self._reports(users, letter, units)
+            self._evaluation(users, letter, units)
 
     # --- steps ------------------------------------------------------------------------
 
@@ -186,6 +187,16 @@ class Command(BaseCommand):
         if not result["created"]:
             out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
         for text in demo_reports.summary(result["request"]):
+            out(text)
+
+    def _evaluation(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> None:
+        result = demo_evaluation.run(users, letter, units)
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Đánh giá, xếp hạng CCHC 2020 và khen thưởng (evaluation story)"))
+        if not result["created"]:
+            out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
+        for text in demo_evaluation.summary(result["round"]):
             out(text)
 
 
