@@ -133,7 +133,10 @@ def find_deadlines(folded: str, start: int, end: int, ref: date | None,
                 continue  # "từ ngày X đến hết ngày Y" is a period, not a deadline
             tail = folded[hit.end:hit.end + 14]
             covered.add(match.start(), hit.end)
-            if RECURRING.match(folded[hit.end:hit.end + 12].strip()) or (not hit.year_given and RECURRING.search(tail)):
+            periodic = not hit.year_given and (
+                RECURRING.search(folded, hit.end, min(end, hit.end + 30))
+                or "dinh ky" in folded[max(start, match.start() - 40):match.start()])
+            if RECURRING.match(folded[hit.end:hit.end + 12].strip()) or periodic or (not hit.year_given and RECURRING.search(tail)):
                 found.append(Deadline("recurring", (match.start(), hit.end)))
                 continue
             dates_taken.add((hit.start, hit.end))

@@ -170,6 +170,12 @@ class HeaderParser:
         """The place name written before ", ngày": the capitalised words on that line."""
         line_start = self.masked.rfind("\n", 0, ngay) + 1
         segment = self.masked[line_start:ngay].rstrip()
+        if not segment.strip() and line_start > 1:
+            # Two-column layouts break after the comma: "Đồng Tháp," / "ngày 01 tháng 12 năm 2025".
+            prev_start = self.masked.rfind("\n", 0, line_start - 1) + 1
+            if self.masked[prev_start:line_start - 1].rstrip().endswith(","):
+                line_start = prev_start
+                segment = self.masked[prev_start:ngay].rstrip()
         if not segment.endswith(","):
             # "Hà Nội ngày …" without comma is accepted only at a line start.
             if not segment or len(segment.split()) > 4:
@@ -177,9 +183,14 @@ class HeaderParser:
         segment = segment.rstrip(", ")
         tokens = list(re.finditer(r"\S+", segment))
         chosen: list[re.Match[str]] = []
-        for tok in reversed(tokens):
+        for i in range(len(tokens) - 1, -1, -1):
+            tok = tokens[i]
             word = tok.group(0)
             lowered_ok = word in ("phố", "xã", "trấn") and chosen
+            # Numbered districts and wards: "Quận 11", "Phường 5".
+            if word.isdigit() and not chosen and i > 0 and tokens[i - 1].group(0) in ("Quận", "Phường"):
+                chosen.insert(0, tok)
+                continue
             if not word[0].isupper() and not lowered_ok:
                 break
             if re.search(r"[/:;]|\d", word) or len(chosen) >= 5:
