@@ -27,25 +27,13 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
     if ends:
         body_end = min(ends)
     refs = find_references(prep.text, prep.masked, folded, header.number_symbol, header.date)
-    from dieuhanh.vanban.obligations import MAX_OBLIGATIONS, find_obligations
-
-    obligations = []
-    for start, end in _obligation_regions(header.body_start, body_end, closing, len(prep.text)):
-        obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date,
-                                        limit=MAX_OBLIGATIONS - len(obligations),
-                                        issuer=" ".join(filter(None, (header.issuer_parent, header.issuer))))
-        if len(obligations) > MAX_OBLIGATIONS:
-            break
-    if header.doc_type == "Giấy mời":
-        from dieuhanh.vanban.obligations import invitation_reports
-
-        obligations += invitation_reports(prep.masked, folded, header.date)
-    capped = len(obligations) > MAX_OBLIGATIONS
-    obligations = obligations[:MAX_OBLIGATIONS]
+    obligations, capped = _collect_obligations(prep, folded, header, closing, body_end)
     from dieuhanh.vanban.checks import Finding, check_format
 
     warnings = check_format(prep, folded, header, closing)
     if capped:
+        from dieuhanh.vanban.obligations import MAX_OBLIGATIONS
+
         warnings.append(Finding(
             "too_many_tasks", f"Văn bản có hơn {MAX_OBLIGATIONS} nhiệm vụ; chỉ đọc {MAX_OBLIGATIONS} nhiệm vụ đầu, "
             "cần kiểm tra và giao phần còn lại bằng tay.", None, "warning", ""))
@@ -79,6 +67,23 @@ def parse_text(raw: str, source: str | None = None) -> dict[str, Any]:
         "evidence": evidence(prep, header, closing),
     }
     return result
+
+
+def _collect_obligations(prep: Prepared, folded: str, header, closing, body_end: int) -> tuple[list, bool]:
+    """Obligations of the body (and of a plan after the signature), at most MAX_OBLIGATIONS;
+    the flag says the text had more."""
+    from dieuhanh.vanban.obligations import MAX_OBLIGATIONS, find_obligations, invitation_reports
+
+    obligations: list = []
+    issuer = " ".join(filter(None, (header.issuer_parent, header.issuer)))
+    for start, end in _obligation_regions(header.body_start, body_end, closing, len(prep.text)):
+        obligations += find_obligations(prep.text, prep.masked, folded, start, end, header.date,
+                                        limit=MAX_OBLIGATIONS - len(obligations), issuer=issuer)
+        if len(obligations) > MAX_OBLIGATIONS:
+            break
+    if header.doc_type == "Giấy mời":
+        obligations += invitation_reports(prep.masked, folded, header.date)
+    return obligations[:MAX_OBLIGATIONS], len(obligations) > MAX_OBLIGATIONS
 
 
 def _obligation_regions(body_start: int, body_end: int, closing, text_end: int) -> list[tuple[int, int]]:
