@@ -75,5 +75,6 @@ def record(actor: Any, action: str | AuditAction, obj: models.Model | None = Non
         user_agent=meta.user_agent if meta else "",
         note=note[:255],
     )
-    with transaction.atomic():
+    # No savepoint of its own: the row stands or falls with the caller's transaction.
+    with transaction.atomic(savepoint=False):
         return chain.append(row)
