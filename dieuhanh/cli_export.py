@@ -57,6 +57,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     from dieuhanh.reports.cli_consolidated import add_command as add_consolidated
 
     add_consolidated(what)
+    from dieuhanh.documents.cli_edxml import add_export_command, add_import_command
+
+    add_export_command(what)  # export edxml
+    add_import_command(sub)  # import edxml
 
 
 def _complain(message: str) -> None:
