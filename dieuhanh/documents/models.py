@@ -276,7 +276,9 @@ class Receipt(models.Model):
             models.UniqueConstraint(fields=["document", "unit"], name="unique_receipt_per_unit"),
             models.UniqueConstraint(fields=["register", "reg_year", "reg_number"], name="unique_receipt_number"),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="receipt_unit_status")]
+        indexes = [models.Index(fields=["unit", "status"], name="receipt_unit_status"),
+                   # a leader's register spans many units' registers: the year's entries newest first
+                   models.Index(fields=["reg_year", "reg_number"], name="receipt_year_number")]
 
     def __str__(self) -> str:
         return f"{self.reg_number}/{self.reg_year} — {self.document}"
