@@ -65,6 +65,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
     add_evaluation(what)
 
+    from dieuhanh.documents.cli_edxml import add_export_command, add_import_command
+
+    add_export_command(what)  # export edxml
+    add_import_command(sub)  # import edxml
+
 
 def _complain(message: str) -> None:
     print(f"dieuhanh export: {message}", file=sys.stderr)

@@ -131,6 +131,8 @@ class Document(models.Model):
     sender = models.CharField(_("nơi gửi"), max_length=255, blank=True)
     due_on = models.DateField(_("hạn giải quyết"), null=True, blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # edXML DocumentId ("OrganId,yyyy/MM/dd,Số/Ký hiệu") of an imported package: a second import is refused.
+    exchange_id = models.CharField(_("mã văn bản liên thông"), max_length=200, blank=True, db_index=True)
     # Sổ đăng ký văn bản đi (Phụ lục IV): số lượng bản, bản lưu, ghi chú; voiding keeps the entry.
     copies = models.PositiveSmallIntegerField(_("số lượng bản"), null=True, blank=True)
     register_note = models.CharField(_("ghi chú"), max_length=500, blank=True)
@@ -277,7 +279,9 @@ class Receipt(models.Model):
             models.UniqueConstraint(fields=["document", "unit"], name="unique_receipt_per_unit"),
             models.UniqueConstraint(fields=["register", "reg_year", "reg_number"], name="unique_receipt_number"),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="receipt_unit_status")]
+        indexes = [models.Index(fields=["unit", "status"], name="receipt_unit_status"),
+                   # a leader's register spans many units' registers: the year's entries newest first
+                   models.Index(fields=["reg_year", "reg_number"], name="receipt_year_number")]
 
     def __str__(self) -> str:
         return f"{self.reg_number}/{self.reg_year} — {self.document}"

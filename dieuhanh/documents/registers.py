@@ -72,6 +72,7 @@ class RegisterFilter:
     doc_type: str = ""
     urgency: str | None = None
     status: str = ""
+    years: list[int] = field(default_factory=list)  # with entries, newest first (from the counters)
 
     def query(self) -> dict[str, str]:
         """The filter as query parameters (for pagination and export links)."""
@@ -131,7 +132,7 @@ def parse_filter(user: Any, direction: str, params: Any) -> RegisterFilter:
         direction=direction, year=year, registers=registers, register=register,
         date_from=_date(params.get("tu")), date_to=_date(params.get("den")),
         unit_code=(params.get("don_vi") or "").strip()[:64], doc_type=(params.get("loai") or "").strip()[:64],
-        urgency=urgency, status=status if status in statuses else "")
+        urgency=urgency, status=status if status in statuses else "", years=years)
 
 
 def _scope(f: RegisterFilter) -> list[int]:

@@ -377,6 +377,12 @@ def update_document(user: Any, document: Document, fields: dict[str, Any], *,
         document.save()
         if "number_symbol" in changed or "issued_on" in changed:
             citations.relink(document)
+        if "arrived_on" in changed and document.direction == Direction.INCOMING:
+            from dieuhanh.documents.models import Receipt
+
+            # the register entry shows the corrected arrival date (its number and year stay)
+            Receipt.objects.filter(document=document, unit_id=document.owner_unit_id).update(
+                arrived_on=document.arrived_on)
         record(user, AuditAction.UPDATE, document, before={k: before.get(k) for k in changed},
                after={k: after[k] for k in changed}, request=request, note=note)
     return document

@@ -90,7 +90,7 @@ def _register(request: HttpRequest, direction: str) -> HttpResponse:
             "query": urlencode(f.query()),
             "units": sorted({r.unit.name for r in f.registers if r.pk in registers._scope(f)})})
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("trang"))
-    years = sorted(set(registers.register_years(request.user, direction, f.register)) | {f.year}, reverse=True)
+    years = sorted(set(f.years) | {f.year}, reverse=True)
     return render(request, "documents/register.html", {
         "title": TITLES[direction], "direction": direction, "incoming": incoming, "filter": f,
         "page": page, "rows": [(e, to_row(e)) for e in page.object_list], "years": years,

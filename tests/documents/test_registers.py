@@ -141,3 +141,10 @@ def test_register_pages_keep_their_queries_flat(actors, registers, login, django
             incoming(actors, registers["district_in"], n + 10)
     with django_assert_max_num_queries(len(few)):
         client.get(reverse("documents:incoming"))
+
+
+def test_corrected_arrival_date_shows_in_the_register(actors, registers) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel("2020-03-05 09:00 +0700", tick=False):
+        document = incoming(actors, registers["district_in"], 11)
+    services.update_document(actors["district_clerk"], document, {"arrived_on": date(2020, 3, 4)})
+    assert Receipt.objects.get(document=document).arrived_on == date(2020, 3, 4)
