@@ -10,6 +10,7 @@ urlpatterns = [
     path("van-ban/", include("dieuhanh.documents.urls")),
     path("nhiem-vu/", include("dieuhanh.tasks.urls")),
     path("bao-cao/", include("dieuhanh.reports.urls")),
+    path("du-thao/", include("dieuhanh.drafts.urls")),
     path("api/", include("dieuhanh.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -451,12 +451,22 @@ def send_digests(day: date, now: datetime, stats: Stats) -> None:
 # --- entry points -------------------------------------------------------------------------
 
 
+def _render_drafts(worker_id: str, stats: Stats) -> None:
+    """Signed and issued drafts waiting for their PDF (``dieuhanh.drafts.rendering``)."""
+    from dieuhanh.drafts.rendering import run_pending
+
+    rendered = run_pending(worker_id)
+    if rendered:
+        stats.extra["rendered"] = rendered
+
+
 def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats:
     """One round: today's scan (if no other worker has it) then the digests."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     worker_id = worker_id or default_worker_id()
     stats = Stats(day=day, worker_id=worker_id)
+    _render_drafts(worker_id, stats)
     if job_done(SCAN_JOB, day):
         stats.scan_state = "skipped"
     elif claim_job(SCAN_JOB, day, worker_id, now):
@@ -501,7 +511,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
         close_old_connections()
         try:
             stats = run_once(worker_id=worker_id)
-            if echo and (stats.scan_state == "done" or stats.digests or stats.failed):
+            if echo and (stats.scan_state == "done" or stats.digests or stats.failed or stats.extra.get("rendered")):
                 echo(str(stats))
         except Exception:
             log.exception("worker round failed; retrying in %ss", interval)
