@@ -174,6 +174,32 @@ def _new_version(user: Any, draft: Draft, note: str, source: tuple[bytes, str] |
     return version
 
 
+def draft_from_consolidation(user: Any, consolidation: Any, *, request: Any = None) -> Draft:
+    """"Phát hành" of a consolidated report: a Báo cáo draft of the requesting unit made from the report
+    (its texts, trích yếu, Kính gửi, Nơi nhận; rendered in the report's own layout), which then goes
+    through review, signing and issuing like any draft. A second call returns the same draft."""
+    existing = Draft.objects.filter(consolidation=consolidation).first()
+    if existing is not None:
+        return existing
+    if consolidation.document_id is not None:
+        raise ValidationError(_("Báo cáo tổng hợp đã được phát hành với số %(number)s.")
+                              % {"number": consolidation.document.number_symbol})
+    req = consolidation.request
+    outline = req.outline_version.schema()
+    texts = consolidation.texts or {}
+    lines = []
+    for _depth, section in outline.walk():
+        lines.append(f"{section.no} {section.title}".strip())
+        if section.narrative and str(texts.get(section.key) or "").strip():
+            lines.append(str(texts[section.key]).strip())
+    body = "\n".join(lines)
+    values = {"subject": consolidation.subject or req.title, "body": body,
+              "recipients": [req.recipient] if (req.recipient or "").strip() else [],
+              "distribution": list(consolidation.distribution or [])}
+    return create_draft(user, "Báo cáo", values, consolidation=consolidation, unit=req.requested_by_unit,
+                        request=request)
+
+
 # --- drafting ------------------------------------------------------------------------------------
 
 
@@ -195,11 +221,15 @@ def _issuer_unit(unit: Any) -> Any:
 
 
 def create_draft(user: Any, doc_type: str, values: dict[str, Any], *, upload: Any = None, symbol: str = "",
-                 consolidation: Any = None, request: Any = None) -> Draft:
-    """A new draft of ``doc_type`` in the user's unit: from the type's template (``values`` filled in,
-    the body defaulting to the template's text) or from an uploaded DOCX; version 1 is kept."""
+                 consolidation: Any = None, unit: Any = None, request: Any = None) -> Draft:
+    """A new draft of ``doc_type`` in the user's unit (``unit``: an administrator drafting for a unit):
+    from the type's template (``values`` filled in, the body defaulting to the template's text) or
+    from an uploaded DOCX; version 1 is kept."""
     if not can_draft(user) or user.unit_id is None:
         raise PermissionDenied(_("Chỉ chuyên viên và lãnh đạo của một đơn vị mới soạn được dự thảo."))
+    unit = unit or user.unit
+    if unit.pk != user.unit_id and not _is_admin(user):
+        raise PermissionDenied(_("Bạn chỉ soạn được dự thảo của đơn vị mình."))
     if doc_type not in DraftType.values:
         raise ValidationError({"doc_type": _("Loại văn bản không hợp lệ.")})
     source = None
@@ -212,13 +242,13 @@ def create_draft(user: Any, doc_type: str, values: dict[str, Any], *, upload: An
     if not str(values.get("body") or "").strip() and source is None:
         values["body"] = layout.STARTERS.get(doc_type, "")
     fields = _fields(values)
-    issuer_unit = _issuer_unit(user.unit)
+    issuer_unit = _issuer_unit(unit)
     from dieuhanh.reports.consolidation import issuer_for
 
     symbol = " ".join((symbol or "").split()).replace(" ", "") or layout.default_symbol(
-        doc_type, issuer_for(issuer_unit), user.unit)
+        doc_type, issuer_for(issuer_unit), unit)
     with transaction.atomic():
-        draft = Draft.objects.create(unit=user.unit, issuer_unit=issuer_unit, doc_type=doc_type, symbol=symbol[:64],
+        draft = Draft.objects.create(unit=unit, issuer_unit=issuer_unit, doc_type=doc_type, symbol=symbol[:64],
                                      created_by=user, consolidation=consolidation, **fields)
         version = _new_version(user, draft, _("Tạo từ tệp tải lên") if source else _("Tạo từ mẫu"), source)
         _event(draft, EventKind.CREATED, user, version=version.number)
@@ -350,6 +380,7 @@ def issue(user: Any, draft: Draft, *, issued_on: datetime.date | None = None, re
                before={"state": State.SIGNED}, after={"state": State.ISSUED, "document": document.pk},
                request=request)
         RenderJob.objects.create(draft=locked, kind=RenderJob.KIND_ISSUED)
+        _share_with_drafting_unit(user, document, locked.unit, request)
         if locked.consolidation_id is not None:
             from dieuhanh.reports.consolidation import link_issued
 
@@ -357,6 +388,14 @@ def issue(user: Any, draft: Draft, *, issued_on: datetime.date | None = None, re
     _deliver_to_units(document, user)
     draft.refresh_from_db()
     return document
+
+
+def _share_with_drafting_unit(user: Any, document: Any, unit: Any, request: Any) -> None:
+    """The office that drafted the document (under the issuing body) keeps seeing it once issued."""
+    from dieuhanh.documents.services import share_candidates, share_document
+
+    if unit.pk != document.owner_unit_id and share_candidates(document).filter(pk=unit.pk).exists():
+        share_document(user, document, [*document.shared_with.all(), unit], request=request)
 
 
 def _document_fields(draft: Draft, issued_on: datetime.date) -> dict[str, Any]:
