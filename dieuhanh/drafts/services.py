@@ -340,6 +340,8 @@ def send_back(user: Any, draft: Draft, comment: str, *, request: Any = None) -> 
 
 def sign(user: Any, draft: Draft, *, request: Any = None) -> Draft:
     """The last reviewer signs: the block comes from their account; the PDF is made by the worker."""
+    draft.refresh_from_db()
+    draft._check_turn(user)  # who may sign is said before what their account lacks
     block = layout.signer_block(user, layout.draft_issuer(draft)).as_tuple()
     return _transition(user, draft, EventKind.SIGNED, lambda d: d.sign(user, block), _("Ký duyệt dự thảo"),
                        request=request)
@@ -457,14 +459,16 @@ def set_chain(user: Any, unit: Any, steps: list[tuple[str, Any]], *, issuer_unit
         seen.add(reviewer.pk)
     with transaction.atomic():
         chain, _created = ReviewChain.objects.get_or_create(unit=unit)
-        before = [(s.label, s.reviewer_id) for s in chain.steps.order_by("order")]
+        before = [f"{s.label}: {s.reviewer.get_full_name() or s.reviewer.username}"
+                  for s in chain.steps.select_related("reviewer").order_by("order")]
         chain.steps.all().delete()
         ReviewStep.objects.bulk_create([ReviewStep(chain=chain, order=i + 1, label=label.strip()[:100],
                                                    reviewer=reviewer) for i, (label, reviewer) in enumerate(steps)])
         chain.issuer_unit = issuer_unit
         chain.save()
-        record(user, AuditAction.UPDATE, chain, unit_id=unit.pk, before={"steps": before},
-               after={"steps": [(label, r.pk) for label, r in steps],
+        # "quy_trinh" is not a field name: the audit page shows the readable list as it is.
+        record(user, AuditAction.UPDATE, chain, unit_id=unit.pk, before={"quy_trinh": before},
+               after={"quy_trinh": [f"{label}: {r.get_full_name() or r.username}" for label, r in steps],
                       "issuer_unit": getattr(issuer_unit, "pk", None)},
                note=_("Thiết lập quy trình duyệt dự thảo"), request=request)
     return chain

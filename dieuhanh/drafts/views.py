@@ -237,12 +237,14 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
     draft = services.get_draft_for_user(request.user, pk)
     if draft.state == State.ISSUED and draft.document_id:
         return redirect("documents:detail", pk=draft.document_id)
-    if not services.can_issue(request.user, draft):
-        if draft.state != State.SIGNED:
-            messages.error(request, _("Chỉ phát hành được dự thảo đã được ký."))
-            return redirect("drafts:detail", pk=draft.pk)
+    from dieuhanh.documents.permissions import can_register
+
+    register = services.issue_register(draft)
+    if not can_register(request.user, register):
         raise PermissionDenied(_("Chỉ văn thư của %(unit)s (người có quyền vào sổ văn bản đi) mới cấp số và phát "
                                  "hành được văn bản này.") % {"unit": draft.issuer_unit.name})
+    if draft.state != State.SIGNED:
+        return render(request, "drafts/issue.html", {"draft": draft, "register": register, "not_ready": True})
     form = forms.IssueForm(request.POST or None, initial={"issued_on": timezone.localdate().strftime("%d/%m/%Y")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,7 +257,6 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("documents:detail", pk=document.pk)
     from dieuhanh.documents.numbering import last_number
 
-    register = services.issue_register(draft)
     year = timezone.localdate().year
     upcoming = (last_number(register, year) + 1) if register.pk else 1
     return render(request, "drafts/issue.html", {"draft": draft, "form": form, "register": register,
