@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     __import__("dieuhanh.cli_export", fromlist=["add_commands"]).add_commands(sub)  # export tasks
+    __import__("dieuhanh.cli_ops", fromlist=["add_commands"]).add_commands(sub)  # audit, backup, restore, check
     return parser
 
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dieuhanh.server import ServeOptions
+
 DEFAULT_BIND = "127.0.0.1:8000"
 
 
@@ -22,10 +24,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     manage.set_defaults(handler=cmd_manage)
 
     serve = sub.add_parser("serve", help="chạy máy chủ web (run the production web server)")
-    serve.add_argument("--bind", default=os.environ.get("DIEUHANH_BIND", DEFAULT_BIND),
-                       help=f"địa chỉ:cổng (address:port), mặc định {DEFAULT_BIND}")
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
-                       help="số tiến trình (worker processes)")
+    _add_server_options(serve, ServeOptions.from_env())
     serve.add_argument("--no-migrate", action="store_true", help="không tự cập nhật CSDL (skip migrate)")
     serve.set_defaults(handler=cmd_serve)
 
@@ -37,8 +36,32 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
     demo = sub.add_parser("demo", help="dựng CSDL trình diễn rồi chạy (build the demo database and serve it)")
     demo.add_argument("--no-serve", action="store_true", help="chỉ dựng dữ liệu (build only)")
-    demo.add_argument("--bind", default=DEFAULT_BIND, help=f"địa chỉ:cổng, mặc định {DEFAULT_BIND}")
+    _add_server_options(demo, ServeOptions.from_env(), bind=DEFAULT_BIND)
     demo.set_defaults(handler=cmd_demo)
+
+
+def _add_server_options(parser: argparse.ArgumentParser, defaults: ServeOptions, bind: str | None = None) -> None:
+    parser.add_argument("--bind", default=bind or defaults.bind,
+                        help=f"địa chỉ:cổng (address:port), mặc định {bind or defaults.bind}")
+    parser.add_argument("--workers", type=int, default=defaults.workers,
+                        help=f"số tiến trình (worker processes), mặc định {defaults.workers}")
+    parser.add_argument("--threads", type=int, default=defaults.threads,
+                        help=f"số luồng mỗi tiến trình (threads per worker), mặc định {defaults.threads}")
+    parser.add_argument("--timeout", type=int, default=defaults.timeout,
+                        help=f"giây trước khi thay tiến trình treo (worker timeout), mặc định {defaults.timeout}")
+    parser.add_argument("--client-timeout", type=int, default=defaults.client_timeout,
+                        help="giây chờ tối đa một máy khách im lặng (idle client socket timeout), "
+                             f"mặc định {defaults.client_timeout}")
+    parser.add_argument("--max-requests", type=int, default=defaults.max_requests,
+                        help="số yêu cầu trước khi thay tiến trình (recycle workers), 0 = không, "
+                             f"mặc định {defaults.max_requests}")
+
+
+def _serve_options(args: argparse.Namespace) -> ServeOptions:
+    return ServeOptions(bind=args.bind, workers=max(args.workers, 1), threads=max(args.threads, 1),
+                        timeout=args.timeout, client_timeout=args.client_timeout,
+                        max_requests=max(args.max_requests, 0),
+                        max_requests_jitter=args.max_requests // 10 if args.max_requests > 0 else 0)
 
 
 def _setup() -> None:
@@ -62,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    return _gunicorn(args.bind, args.workers)
+    return _gunicorn(_serve_options(args))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -96,13 +119,10 @@ def stop_worker(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
         proc.wait()
 
 
-def _gunicorn(bind: str, workers: int) -> int:
-    from gunicorn.app.wsgiapp import WSGIApplication
+def _gunicorn(options: ServeOptions) -> int:
+    from dieuhanh.server import run
 
-    sys.argv = ["dieuhanh serve", "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
-                "dieuhanh.wsgi:application"]
-    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
-    return 0
+    return run(options)  # closes this process's database connections before forking the workers
 
 
 def demo_database_path() -> Path:
@@ -133,6 +153,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # The reminder worker runs beside the web server (e-mail goes to the console) and stops with it.
     worker = start_worker()
     try:
-        return _gunicorn(args.bind, 2)
+        return _gunicorn(_serve_options(args))
     finally:
         stop_worker(worker)

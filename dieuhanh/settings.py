@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dieuhanh.accounts.request_meta.RequestMetaMiddleware",  # address and user agent for audit rows
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dieuhanh.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any middleware or view reads the body (CsrfViewMiddleware does, in process_view).
+    "dieuhanh.web.limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dieuhanh.accounts.middleware.IdleTimeoutMiddleware",
     "dieuhanh.accounts.gate.AccountGateMiddleware",
@@ -191,9 +194,21 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "/media/"  # never served directly: attachments go through permission checks
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024)
+# One limit for every uploaded file: the forms, the API and the request-body cap all read it.
+UPLOAD_MAX_BYTES = max(env_int("UPLOAD_MAX_BYTES", 25 * 1024 * 1024), 1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The request-body cap (dieuhanh.web.limits), checked before anything is read or written:
+# a logged-in user's body may hold one upload plus the form's other fields
+# (UPLOAD_MAX_BYTES + REQUEST_FIELDS_MAX_BYTES); a caller who is not logged in only ever
+# posts small forms (login, password reset).
+REQUEST_FIELDS_MAX_BYTES = 1024 * 1024
+ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 64 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "dieuhanh.web.limits.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- tasks ------------------------------------------------------------------------
 # "trước ngày X": strict (the last allowed day is the day before X) unless a province reads it inclusively.

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from dieuhanh.accounts.models import ApiToken, AuditAction, AuditLog, Role, User
-from dieuhanh.documents.models import Attachment, Citation, Document
+from dieuhanh.documents.models import Attachment, Citation, Document, Receipt, Route, RouteAction
 from dieuhanh.orgs.models import Unit, UnitKind
 from dieuhanh.tasks.buckets import today
 from dieuhanh.tasks.calendar import invalidate_calendar
@@ -83,6 +83,10 @@ def le_binh_doc(w: World) -> int:
     return w.docs["le_binh"].pk
 
 
+def le_binh_receipt(w: World) -> int:
+    return Receipt.objects.get(document=w.docs["le_binh"]).pk
+
+
 def dispatch_doc(w: World) -> int:
     return w.docs["dispatch"].pk
 
@@ -99,7 +103,18 @@ PAGES = [
          "Việc số 30"),
     Page("documents:drafts", "district_specialist", at("documents:drafts"), "Dự thảo nội bộ", "Việc số 29"),
     Page("documents:intake", "district_clerk", at("documents:intake"), "Nhập văn bản"),
-    Page("documents:detail", "district_leader", at("documents:detail", le_binh_doc), "Trích yếu", "phu-luc-30.txt"),
+    # the document page also shows the handling (receipts, bút phê, the user's steps, the timeline)
+    Page("documents:detail", "district_leader", at("documents:detail", le_binh_doc), "Trích yếu", "phu-luc-30.txt",
+         max_queries=18),
+    Page("documents:inbox", "ward_clerk", at("documents:inbox"), "Văn bản chờ xử lý", "Việc số 28"),
+    Page("documents:instruct", "ward_chairman", at("documents:instruct", le_binh_doc), "Cho ý kiến chỉ đạo",
+         "Lê Văn 30"),
+    Page("documents:deliver", "district_clerk", at("documents:deliver", lambda w: w.docs["district"].pk),
+         "Gửi liên thông", "Tổ dân phố số 30"),
+    Page("documents:void", "ward_clerk", at("documents:void", lambda w: "den", le_binh_receipt), "Hủy số trong sổ"),
+    Page("documents:intake_job", "district_clerk", at("documents:intake_job", lambda w: w.intake_job),
+         "Đang đọc văn bản"),
+    Page("documents:intake_progress", "district_clerk", at("documents:intake_progress", lambda w: w.intake_job)),
     Page("documents:edit", "ward_clerk", at("documents:edit", le_binh_doc), "Sửa văn bản"),
     Page("documents:attachment", "ward_clerk",
          at("documents:attachment", le_binh_doc, lambda w: w.file("le_binh"))),
@@ -132,6 +147,7 @@ PAGES = [
     Page("api:get_document", "district_leader", at("api:get_document", le_binh_doc), shows="130/UBND"),
     Page("api:search_documents", "district_leader", at("api:search_documents", query="q=noi+dung"),
          shows="Việc số"),
+    Page("api:get_intake", "district_clerk", at("api:get_intake", lambda w: w.intake_job)),
     # tasks (``grow``: task n from the dispatch to Lê Bình, top-level when n is even, a sub-task of the
     # Lê Bình assignment when odd; a progress note, a notification for ward_clerk and a calendar override each)
     Page("tasks:list", "ward_clerk", at("tasks:list"), "Việc của tôi", "Nhiệm vụ số 31"),
@@ -223,10 +239,18 @@ METHODS: dict[str, set[str]] = {
     "documents:outgoing": {"GET"},
     "documents:drafts": {"GET"},
     "documents:intake": {"GET", "POST"},
+    "documents:intake_job": {"GET", "POST"},
+    "documents:intake_progress": {"GET"},
     "documents:detail": {"GET"},
     "documents:edit": {"GET", "POST"},
     "documents:attachment": {"GET"},
     "documents:search": {"GET"},
+    "documents:inbox": {"GET"},
+    "documents:submit": {"POST"},
+    "documents:instruct": {"GET", "POST"},
+    "documents:finish": {"POST"},
+    "documents:deliver": {"GET", "POST"},
+    "documents:void": {"GET", "POST"},
     "api:docs": {"GET"},
     "api:openapi-json": {"GET"},
     "api:list_units": {"GET"},
@@ -235,6 +259,7 @@ METHODS: dict[str, set[str]] = {
     "api:create_document": {"GET", "POST"},
     "api:get_document": {"GET"},
     "api:search_documents": {"GET"},
+    "api:get_intake": {"GET"},
     "api:assignable_units": {"GET"},
     "api:create_task": {"POST"},
     "tasks:list": {"GET"},
@@ -364,6 +389,12 @@ def grow(w: World, first: int, count: int) -> None:
             number=100 + n, number_symbol=f"{100 + n}/UBND", issuer="Ủy ban nhân dân quận Cái Răng",
             issued_on=date(2020, 4, 1), subject=f"Việc số {n}", body=f"Nội dung việc số {n}", reg_year=year,
             reg_number=100 + n, created_by=admin))
+    # an incoming register's entries are receipts; each waits for the clerk ("tiếp nhận")
+    receipts = Receipt.objects.bulk_create([
+        Receipt(document=d, unit_id=d.owner_unit_id, register=d.register, reg_year=d.reg_year, reg_number=d.reg_number,
+                arrived_on=date(d.reg_year, 4, 2)) for d in documents if d.direction == "den"])
+    Route.objects.bulk_create([Route(document_id=r.document_id, receipt=r, action=RouteAction.RECEIVE,
+                                     unit_id=r.unit_id) for r in receipts])
     Citation.objects.bulk_create(
         [Citation(citing=d, number_symbol=le_binh.number_symbol, key=le_binh.ns_key, cited=le_binh) for d in documents]
         + [Citation(citing=le_binh, number_symbol=d.number_symbol, key=d.ns_key, cited=d) for d in documents])

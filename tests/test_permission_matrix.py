@@ -46,7 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from dieuhanh.accounts.models import ApiToken, Role
 from dieuhanh.accounts.scope import can_see_unit
 from dieuhanh.documents import services
-from dieuhanh.documents.models import Direction, Document, Register
+from dieuhanh.documents.models import Direction, Document, IntakeJob, Register
 from dieuhanh.tasks import ics
 from dieuhanh.tasks import services as tasks
 from dieuhanh.tasks.models import Assignment, CalendarDay, Notification, NotificationKind, ProgressNote, Status, Task
@@ -86,6 +86,7 @@ class World:
     notes: dict[str, ProgressNote] = field(default_factory=dict)  # a note with a file on "le_binh", "tan_an"
     notifications: dict[str, Notification] = field(default_factory=dict)  # "ward_clerk", "outsider"
     feed_token: str = ""  # ward_clerk's ICS feed secret
+    intake_job: int = 0  # district_clerk's scan waiting for OCR in the district's incoming register
 
     def doc(self, key: str) -> int:
         return self.docs[key].pk
@@ -126,6 +127,8 @@ def build_world(units: dict[str, Any], actors: dict[str, Any]) -> World:
     tokens = {name: ApiToken.issue(user, "kịch bản") for name, user in actors.items()}
     tokens["stranger"] = ApiToken.issue(stranger, "của người khác")
     world = World(units, actors, registers, docs, tokens)
+    world.intake_job = IntakeJob.objects.create(user=actors["district_clerk"], register=registers["district_in"],
+                                                filename="ban-quet.pdf", checksum="0" * 64, needs="ocr", pages=3).pk
     add_tasks(world)
     return world
 
@@ -372,6 +375,8 @@ CALLS: dict[str, Call] = {
     "intake": get("documents:intake"),
     "intake.le_binh_register": get("documents:intake",
                                    query=lambda w: f"register={w.registers['le_binh_in'].pk}"),
+    "intake_job": get("documents:intake_job", lambda w: w.intake_job),
+    "intake_progress": get("documents:intake_progress", lambda w: w.intake_job),
     "detail.district": get("documents:detail", doc("district")),
     "detail.le_binh": get("documents:detail", doc("le_binh")),
     "detail.tan_an": get("documents:detail", doc("tan_an")),
@@ -405,9 +410,11 @@ CALLS: dict[str, Call] = {
     "api.document.le_binh": get("api:get_document", doc("le_binh"), api=True),
     "api.document.tan_an": get("api:get_document", doc("tan_an"), api=True),
     "api.search": get("api:search_documents", query="q=cong+van", api=True),
+    "api.intake": get("api:get_intake", lambda w: w.intake_job, api=True),
     # actions
     "POST intake.preview": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_preview),
     "POST intake.save": Call("documents:intake", INTAKE_DISTRICT_OUT, flow=intake_save),
+    "POST intake_job": post("documents:intake_job", lambda w: w.intake_job, data=lambda w, who: {"step": "review"}),
     "POST edit.district": post("documents:edit", doc("district"), data=edit_form("district")),
     "POST edit.le_binh": post("documents:edit", doc("le_binh"), data=edit_form("le_binh")),
     "POST edit.tan_an": post("documents:edit", doc("tan_an"), data=edit_form("tan_an")),
@@ -498,6 +505,8 @@ drafts                     ok     ok     ok     ok     ok     ok     ok     ok  
 incoming.le_binh_register  404    404    404    ok     ok     ok     404    404    ok     login
 intake                     ok     ok     403    403    403    ok     ok     ok     ok     login
 intake.le_binh_register    404    404    404    403    403    ok     404    404    ok     login
+intake_job                 ok     404    404    404    404    404    404    404    404    login
+intake_progress            ok     404    404    404    404    404    404    404    404    login
 detail.district            ok     404    404    ok     404    404    404    404    ok     login
 detail.le_binh             404    404    404    ok     ok     ok     404    404    ok     login
 detail.tan_an              404    404    404    404    404    404    404    ok     ok     login
@@ -529,8 +538,10 @@ api.document.district      ok     404    404    ok     404    404    404    404 
 api.document.le_binh       404    404    404    ok     ok     ok     404    404    ok     401
 api.document.tan_an        404    404    404    404    404    404    404    ok     ok     401
 api.search                 ok     ok     ok     ok     ok     ok     ok     ok     ok     401
+api.intake                 ok     404    404    404    404    404    404    404    404    401
 POST intake.preview        ok     404    404    403    404    404    404    404    ok     login
 POST intake.save           go     404    404    403    404    404    404    404    go     login
+POST intake_job            go     404    404    404    404    404    404    404    404    login
 POST edit.district         go     404    404    403    404    404    404    404    go     login
 POST edit.le_binh          404    404    404    403    403    go     404    404    go     login
 POST edit.tan_an           404    404    404    404    404    404    404    go     go     login
@@ -545,8 +556,8 @@ POST logout                bye    bye    bye    bye    bye    bye    bye    bye 
 # from it to Lê Bình ("le_binh") and Phòng Nội vụ ("noi_vu"); Tân An gave itself a task ("tan_an").
 tasks                      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 tasks.assigned             ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-detail.dispatch            ok     ok     ok     ok     404    404    404    404    ok     login
-propose.dispatch           403    ok     ok     ok     404    404    404    404    ok     login
+detail.dispatch            ok     ok     ok     ok     ok     ok     404    404    ok     login
+propose.dispatch           403    ok     ok     ok     ok     403    404    404    ok     login
 propose.le_binh            404    404    404    ok     ok     403    404    404    ok     login
 propose.tan_an             404    404    404    404    404    404    404    403    ok     login
 task_create                403    ok     ok     ok     ok     403    403    403    ok     login
@@ -555,7 +566,7 @@ assignment.noi_vu          404    ok     ok     ok     404    404    404    404 
 assignment.tan_an          404    404    404    404    404    404    404    ok     ok     login
 chain.le_binh              404    ok     ok     ok     ok     ok     404    404    ok     login
 chain.tan_an               404    404    404    404    404    404    404    ok     ok     login
-doc_tasks.dispatch         ok     ok     ok     ok     404    404    404    404    ok     login
+doc_tasks.dispatch         ok     ok     ok     ok     ok     ok     404    404    ok     login
 doc_tasks.le_binh          404    404    404    ok     ok     ok     404    404    ok     login
 doc_tasks.tan_an           404    404    404    404    404    404    404    ok     ok     login
 work_calendar              403    403    403    403    403    403    403    403    ok     login
@@ -567,7 +578,7 @@ dashboard.le_binh          404    ok     404    ok     ok     ok     404    404 
 dashboard.tan_an           404    ok     404    404    404    404    404    ok     ok     login
 notifications              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 notifications_badge        ok     ok     ok     ok     ok     ok     ok     ok     ok     login
-POST propose.dispatch      403    go     go     go     404    404    404    404    go     login
+POST propose.dispatch      403    go     go     go     go     403    404    404    go     login
 POST propose.le_binh       404    404    404    go     go     403    404    404    go     login
 POST propose.tan_an        404    404    404    404    404    404    404    403    go     login
 POST task_create           403    ok     ok     ok     ok     403    403    403    go     login
@@ -744,6 +755,9 @@ def test_matrix_rows_request_the_route_they_name(world: World) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+REGISTER_LISTS = {"incoming", "outgoing 2020"}
+
+
 def test_lists_show_exactly_the_documents_the_detail_rows_allow(world: World) -> None:
     """Status codes are not enough: a list, the overview, the search, the API lists and the
     audit log must show a document to exactly the actors whose ``detail.<doc>`` cell is ok."""
@@ -763,6 +777,8 @@ def test_lists_show_exactly_the_documents_the_detail_rows_allow(world: World) ->
         for name, (path, holds) in html_lists.items():
             page = client.get(path).content.decode()
             shown = {k for k in w.docs if link[k] in page}
+            if name in REGISTER_LISTS:  # a register lists its own entries to whom its unit is in scope
+                holds = {k for k in holds if can_see_unit(w.actors[who], w.docs[k].register.unit_id)}
             if shown != sees & holds:
                 problems.append(f"  {name:<14} {who:<20} shows {sorted(shown)}, expected {sorted(sees & holds)}")
         ids = {d.pk: k for k, d in w.docs.items()}
@@ -1268,3 +1284,83 @@ POST draft_chain           403    403    go     go     go     403    403    403 
 # after approving); anyone outside the chain (the drafter, an administrator) is refused (403). POST draft_chain:
 # the leaders set their own unit's chain (each names themselves); clerks and specialists read it.
 TABLE.update(parse_matrix(DRAFT_MATRIX))
+
+
+# --- routing of incoming documents, exchange between units, registers (issue 11) -------------
+from dieuhanh.documents import routing as doc_routing  # noqa: E402
+from dieuhanh.documents.models import Instruction, Receipt, Route, RouteAction, RouteState  # noqa: E402
+
+
+def le_binh_receipt(w: World) -> Receipt:
+    return Receipt.objects.get(document=w.docs["le_binh"], unit=w.units["le_binh"])
+
+
+def le_binh_lead_route(w: World) -> None:
+    """The administrator's bút phê on Lê Bình's document: Lê Bình itself handles it."""
+    doc_routing.instruct(w.actors["admin"], le_binh_receipt(w), text="Phường xử lý", lead=w.units["le_binh"])
+
+
+def lead_route_path(w: World, who: str) -> str:
+    route = Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.LEAD).first()
+    return reverse("documents:finish", args=[w.doc("le_binh"), route.pk if route else 999999])
+
+
+def stranger_target(w: World, who: str) -> dict[str, Any]:
+    from dieuhanh.accounts.models import User
+
+    return {"text": "Giao công chức văn hóa xử lý", "inform": [f"p:{User.objects.get(username='nguoi.khac').pk}"]}
+
+
+def void_path(w: World) -> int:
+    return le_binh_receipt(w).pk
+
+
+ROUTING_CALLS: dict[str, Call] = {
+    "inbox": get("documents:inbox"),
+    "inbox.done": get("documents:inbox", query="xem=da-xu-ly"),
+    "incoming.xlsx": get("documents:incoming", query="xuat=xlsx"),
+    "outgoing.print": get("documents:outgoing", query="xuat=in"),
+    "POST doc_submit.le_binh": checked(
+        post("documents:submit", doc("le_binh"), data=lambda w, who: {"to": w.actors["ward_chairman"].pk}),
+        lambda w: Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.SUBMIT).exists()),
+    "instruct.le_binh": get("documents:instruct", doc("le_binh")),
+    "POST instruct.le_binh": checked(post("documents:instruct", doc("le_binh"), data=stranger_target),
+                                     lambda w: Instruction.objects.filter(document=w.docs["le_binh"]).exists()),
+    "POST finish.le_binh": checked(
+        Call("documents:finish", lead_route_path, method="post", data=lambda w, who: {"note": "Đã xử lý"}),
+        lambda w: Route.objects.filter(document=w.docs["le_binh"], action=RouteAction.LEAD,
+                                       state=RouteState.DONE).exists(), le_binh_lead_route),
+    "deliver.district": get("documents:deliver", doc("district")),
+    "POST deliver.district": checked(
+        post("documents:deliver", doc("district"), data=lambda w, who: {"units": [w.units["so_noi_vu"].pk]}),
+        lambda w: Receipt.objects.filter(document=w.docs["district"], unit=w.units["so_noi_vu"]).exists()),
+    "void.le_binh": get("documents:void", lambda w: "den", void_path),
+    "POST void.le_binh": checked(post("documents:void", lambda w: "den", void_path,
+                                      data=lambda w, who: {"reason": "Vào sổ nhầm"}),
+                                 lambda w: le_binh_receipt(w).voided_at is not None),
+}
+CALLS.update(ROUTING_CALLS)
+
+# fmt: off
+ROUTING_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+inbox                      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+inbox.done                 ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+incoming.xlsx              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+outgoing.print             ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+POST doc_submit.le_binh    404    404    404    403    403    go     404    404    go     login
+instruct.le_binh           404    404    404    403    ok     403    404    404    ok     login
+POST instruct.le_binh      404    404    404    403    go     403    404    404    go     login
+POST finish.le_binh        404    404    404    403    go     403    404    404    go     login
+deliver.district           ok     404    404    403    404    404    404    404    ok     login
+POST deliver.district      go     404    404    403    404    404    404    404    go     login
+void.le_binh               404    404    404    403    403    ok     404    404    ok     login
+POST void.le_binh          404    404    404    403    403    go     404    404    go     login
+"""
+# fmt: on
+# doc_submit: only the receiving unit's clerk presents ("trình") its copy; a leader above who can read it
+# (district_leader) has no receipt of his own there (403). instruct: the unit's leaders (or whom it was
+# presented to); finish: whoever the bút phê addressed (here the ward as a unit: its leaders and
+# specialists, not its clerk). deliver: the owner unit's clerk sends; void: the register's own clerk.
+TABLE.update(parse_matrix(ROUTING_MATRIX))

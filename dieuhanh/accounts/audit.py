@@ -1,7 +1,9 @@
 """The audit trail: one append-only row per create, update, delete or state change.
 
 Call :func:`record` inside the same transaction as the change, so a rolled-back
-change leaves no audit row and a committed one always has it.
+change leaves no audit row and a committed one always has it. Every row carries the
+client's address and user agent (from ``request``, else from the request being served:
+``request_meta``) and its link in the hash chain (``chain``).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import datetime
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from dieuhanh.accounts import chain, request_meta
 from dieuhanh.accounts.models import AuditAction, AuditLog
 
 
@@ -57,7 +60,8 @@ def record(actor: Any, action: str | AuditAction, obj: models.Model | None = Non
         unit_id = getattr(obj, "owner_unit_id", None) or getattr(obj, "unit_id", None) or getattr(user, "unit_id", None)
     if actor_name is None:
         actor_name = getattr(user, "username", "") or ""
-    return AuditLog.objects.create(
+    meta = request_meta.meta_of(request) or request_meta.current()
+    row = AuditLog(
         actor=user,
         actor_name=actor_name[:150],
         unit_id=unit_id,
@@ -67,6 +71,9 @@ def record(actor: Any, action: str | AuditAction, obj: models.Model | None = Non
         object_repr=str(obj)[:255] if obj is not None else "",
         before=before,
         after=after,
-        ip=client_ip(request),
+        ip=meta.ip if meta else None,
+        user_agent=meta.user_agent if meta else "",
         note=note[:255],
     )
+    with transaction.atomic():
+        return chain.append(row)

@@ -161,7 +161,13 @@ class AuditLog(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(_("trình duyệt"), max_length=300, blank=True)
     note = models.CharField(max_length=255, blank=True)
+    # The hash chain (dieuhanh.accounts.chain): the row's place in it, the previous row's hash
+    # and this row's hash over its canonical JSON. NULL seq only on a row written around record().
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -180,3 +186,18 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_type}"
+
+
+class AuditChainHead(models.Model):
+    """The one row that holds the end of the audit hash chain.
+
+    Appending locks it (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+    already hold the database's write lock), so appends are serialised and the chain never forks.
+    It also lets ``dieuhanh audit verify`` notice that the newest rows were removed.
+    """
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from dieuhanh.api.schemas import DocumentDetailOut, DocumentPage, DuplicateOut, ErrorOut, SearchPageOut
+from dieuhanh.api.schemas import DocumentDetailOut, DocumentPage, DuplicateOut, ErrorOut, IntakeOut, SearchPageOut
 from dieuhanh.documents import search
 from dieuhanh.documents.intake import check_size
 from dieuhanh.documents.models import Direction, Document
@@ -95,7 +95,8 @@ def _page(qs: QuerySet[Document], page: int, per_page: int) -> tuple[list[Docume
     count = qs.count()
     pages = max(1, math.ceil(count / per_page))
     page = max(1, min(page, pages))
-    rows = list(qs.select_related("register__unit", "owner_unit")[(page - 1) * per_page:page * per_page])
+    rows = list(qs.select_related("register__unit", "owner_unit").defer(*Document.LIST_DEFER)
+                [(page - 1) * per_page:page * per_page])
     return rows, count, page, pages
 
 
@@ -117,41 +118,61 @@ def get_document(request: HttpRequest, document_id: int) -> dict[str, Any]:
     return document_detail_out(doc, request.auth)
 
 
-@router.post("/documents", response={201: DocumentDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-                                    409: DuplicateOut},
+@router.post("/documents", response={201: DocumentDetailOut, 202: IntakeOut, 400: ErrorOut, 403: ErrorOut,
+                                    404: ErrorOut, 409: DuplicateOut},
              by_alias=True, summary="Vào sổ một văn bản từ tệp")
 def create_document(request: HttpRequest, file: File[UploadedFile],
                     register_id: int = Form(..., alias="register")) -> Any:
-    """Tải lên tệp (.txt, .md, .docx, .pdf) và mã sổ: hệ thống đọc văn bản rồi vào sổ theo kết quả đọc.
+    """Tải lên tệp (.txt, .md, .docx, .pdf, bản quét, ảnh, .doc/.odt/.rtf) và mã sổ: hệ thống đọc văn bản rồi
+    vào sổ theo kết quả đọc.
 
+    Tệp cần nhận dạng ký tự (OCR) hoặc chuyển đổi được đọc ở tiến trình nền: trả về 202 cùng mã lượt nhập;
+    xem tiến độ và văn bản đã vào sổ tại `GET /api/intakes/{id}`.
     Văn bản đã có (cùng tệp, hoặc cùng số, ký hiệu, cơ quan ban hành và ngày) trả về 409.
     Gửi lại cùng tiêu đề `Idempotency-Key` thì nhận lại văn bản đã tạo, không tạo bản mới.
     """
-    from dieuhanh.documents.services import (IntakeFile, can_register, find_duplicates, get_register_for_user,
-                                             preview_intake, register_document)
+    from dieuhanh.documents.intake import api as intake_api
+    from dieuhanh.documents.intake import chain
+    from dieuhanh.documents.models import IntakeStatus
+    from dieuhanh.documents.services import can_register, document_for_key, get_register_for_user
 
     user = request.auth
     register = get_register_for_user(user, register_id)  # Http404 outside scope
     if not can_register(user, register):
         return Status(403, {"detail": _("Bạn không có quyền vào sổ này.")})
     key = (request.headers.get("Idempotency-Key") or "").strip()[:40] or None
+    if key and (done := document_for_key(user, key)) is not None:
+        return Status(201, document_detail_out(_with_relations(done), user))
     try:
         check_size(file.size or 0)
-        upload = IntakeFile(file.read(), file.name or "", file.content_type or "")
-        preview = preview_intake(data=upload.data, filename=upload.filename)
-        fields = preview["fields"]
-        duplicates = [] if key else find_duplicates(user, fields.get("number_symbol"), fields.get("issuer"),
-                                                    fields.get("issued_on"), preview["checksum"])
+        job = chain.start(user, register, chain.accept(data=file.read(), filename=file.name or ""),
+                          auto_register=True)
+        if job.status != IntakeStatus.READY:
+            return Status(202, intake_api.job_out(job))
+        duplicates = [] if key else chain.detect_duplicates(user, job)
         if duplicates:
             return Status(409, {"detail": duplicates[0].message, "document_id": duplicates[0].document.pk})
-        document = register_document(user, register, fields, upload=upload, parsed=preview["parsed"],
-                                     idempotency_key=key, request=request)
+        document = chain.register(user, job, intake_api.fields_from_parse(job.parsed), request=request,
+                                  idempotency_key=key)
     except DjangoValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages)})
     except PermissionDenied:
         return Status(403, {"detail": _("Bạn không có quyền vào sổ này.")})
-    document = Document.objects.select_related("register__unit", "owner_unit").get(pk=document.pk)
-    return Status(201, document_detail_out(document, user))
+    return Status(201, document_detail_out(_with_relations(document), user))
+
+
+def _with_relations(document: Document) -> Document:
+    return Document.objects.select_related("register__unit", "owner_unit").get(pk=document.pk)
+
+
+@router.get("/intakes/{int:intake_id}", response=IntakeOut, by_alias=True, summary="Một lượt nhập văn bản")
+def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+    """Tiến độ đọc một tệp đã tải lên (chỉ người tải lên xem được): trạng thái, trang đang nhận dạng,
+    lý do không đọc được, mã văn bản khi đã vào sổ."""
+    from dieuhanh.documents.intake import api as intake_api
+    from dieuhanh.documents.intake_views import get_intake_for_user
+
+    return intake_api.job_out(get_intake_for_user(request.auth, intake_id))
 
 
 @router.get("/search", response=SearchPageOut, by_alias=True, summary="Tìm kiếm văn bản")

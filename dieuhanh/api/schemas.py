@@ -17,6 +17,18 @@ class DuplicateOut(Schema):
     document_id: int
 
 
+class IntakeOut(Schema):
+    """An upload being read in the background (OCR, conversion); the worker registers it when read."""
+
+    id: int
+    status: str  # queued, working, ready, failed, saved
+    progress: str
+    message: str
+    filename: str
+    document_id: int | None = None
+    duplicate_of: int | None = None
+
+
 class UnitOut(Schema):
     code: str
     name: str

@@ -29,7 +29,7 @@ class IntakeStartForm(forms.Form):
     register = RegisterChoiceField(label=_("Sổ văn bản"), queryset=Register.objects.none(),
                                    error_messages={"invalid_choice": _("Sổ đã chọn không hợp lệ.")})
     file = forms.FileField(
-        label=_("Tệp văn bản (.txt, .md, .docx, .pdf)"), required=False, max_length=255,
+        label=_("Tệp văn bản (.txt, .md, .docx, .doc, .odt, .rtf, .pdf, ảnh quét)"), required=False, max_length=255,
         error_messages={"empty": _("Tệp rỗng, không có nội dung."), "invalid": _("Không đọc được tệp tải lên.")})
     text = forms.CharField(label=_("Hoặc dán nội dung văn bản"), required=False, strip=False,
                            widget=forms.Textarea(attrs={"rows": 12}))
@@ -120,13 +120,23 @@ class DocumentFieldsForm(forms.ModelForm):
 
 
 class ReviewForm(DocumentFieldsForm):
-    """Step 2 of the intake: the fields plus the signed source token and the idempotency key."""
+    """Step 2 of the intake: the fields plus the signed token naming the staged intake.
+
+    The body is not a field: it stays on the server with the staged upload (a 20 MB text
+    would not fit in a request), the page only shows it."""
 
     token = forms.CharField(widget=forms.HiddenInput)
+    confirm_duplicate = forms.BooleanField(
+        label=_("Tôi đã xem văn bản đã có và vẫn muốn vào sổ văn bản này"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["body"]
 
     def service_fields(self) -> dict[str, Any]:
         fields = super().service_fields()
         fields.pop("token", None)
+        fields.pop("confirm_duplicate", None)
         return fields
 
 

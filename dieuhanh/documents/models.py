@@ -62,6 +62,42 @@ class RegisterCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["register", "year"], name="unique_counter_year")]
 
 
+# --- Decree 30 marks (Phụ lục I, mục II.10) ------------------------------------------------
+
+class Urgency(models.TextChoices):
+    """Mức độ khẩn, stored as printed on the document."""
+
+    NORMAL = "", _("Thường")
+    KHAN = "KHẨN", _("Khẩn")
+    THUONG_KHAN = "THƯỢNG KHẨN", _("Thượng khẩn")
+    HOA_TOC = "HỎA TỐC", _("Hỏa tốc")
+
+
+class Secrecy(models.TextChoices):
+    """Độ mật, stored as printed on the stamp."""
+
+    NONE = "", _("Không mật")
+    MAT = "MẬT", _("Mật")
+    TOI_MAT = "TỐI MẬT", _("Tối mật")
+    TUYET_MAT = "TUYỆT MẬT", _("Tuyệt mật")
+
+
+def normalize_mark(value: str | None, choices: type[models.TextChoices]) -> str:
+    """The Decree's value for an urgency or secrecy mark as printed or typed ("Khẩn", "hoả tốc",
+    the legacy "HỎA TỐC HẸN GIỜ" → "HỎA TỐC"); "" when it names none."""
+    wanted = " ".join(fold(clean(value or "")).upper().split())
+    if not wanted:
+        return ""
+    known = sorted((c for c in choices.values if c), key=len, reverse=True)
+    for choice in known:
+        if wanted == fold(choice).upper():
+            return choice
+    for choice in known:
+        if wanted.startswith(fold(choice).upper()):
+            return choice
+    return ""
+
+
 class Document(models.Model):
     register = models.ForeignKey(Register, verbose_name=_("sổ"), on_delete=models.PROTECT, related_name="documents")
     direction = models.CharField(_("loại"), max_length=8, choices=Direction.choices)
@@ -84,7 +120,8 @@ class Document(models.Model):
     signer_authority = models.CharField(_("quyền hạn ký"), max_length=150, blank=True)
     signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
     signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
-    urgency = models.CharField(_("độ khẩn"), max_length=32, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=32, blank=True, choices=Urgency.choices)
+    secrecy = models.CharField(_("độ mật"), max_length=16, blank=True, choices=Secrecy.choices)
     body = models.TextField(_("nội dung"), blank=True)
     parsed = models.JSONField(_("kết quả phân tích"), default=dict, blank=True)
     # Register entries.
@@ -94,6 +131,13 @@ class Document(models.Model):
     sender = models.CharField(_("nơi gửi"), max_length=255, blank=True)
     due_on = models.DateField(_("hạn giải quyết"), null=True, blank=True)
     checksum = models.CharField(max_length=64, blank=True, db_index=True)
+    # Sổ đăng ký văn bản đi (Phụ lục IV): số lượng bản, bản lưu, ghi chú; voiding keeps the entry.
+    copies = models.PositiveSmallIntegerField(_("số lượng bản"), null=True, blank=True)
+    register_note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
     # Derived on save: the matching key of number_symbol and the folded search text.
     ns_key = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
@@ -114,6 +158,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_symbol or _('(chưa có số)')} — {self.subject[:80]}"
+
+    # Columns a list never shows and that can be large (a parse, a 20 MB text, its folded copy).
+    LIST_DEFER = ("parsed", "body", "search_text")
 
     DERIVED_FROM = frozenset({"number_symbol", "subject", "issuer", "body"})
 
@@ -171,3 +218,247 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+# --- exchange between units and routing of incoming documents -----------------------------
+
+class ReceiptStatus(models.TextChoices):
+    """Status messages a receiving unit sends back (edXML status codes in the same order)."""
+
+    RECEIVED = "da_nhan", _("Đã nhận")
+    READ = "da_xem", _("Đã xem")
+    ASSIGNED = "da_giao", _("Đã giao xử lý")
+    DONE = "hoan_thanh", _("Hoàn thành")
+
+
+RECEIPT_ORDER = [s.value for s in ReceiptStatus]
+
+
+class Receipt(models.Model):
+    """One unit's entry of a document in its incoming register (sổ văn bản đến).
+
+    The document is shared (one identity); each receiving unit has its own arrival
+    number, drawn from its incoming register's counter, and its own status. A document
+    registered by a clerk from paper has the receipt of its owner unit, carrying the
+    document's own arrival number.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="receipts")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị nhận"), on_delete=models.PROTECT,
+                             related_name="receipts")
+    register = models.ForeignKey(Register, verbose_name=_("sổ"), on_delete=models.PROTECT, related_name="receipts")
+    reg_year = models.PositiveSmallIntegerField(_("năm sổ"))
+    reg_number = models.PositiveIntegerField(_("số đến"))
+    arrived_on = models.DateField(_("ngày đến"))
+    sender_unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị gửi"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    via = models.ForeignKey("self", verbose_name=_("chuyển tiếp từ"), null=True, blank=True,
+                            on_delete=models.SET_NULL, related_name="relayed")
+    status = models.CharField(_("trạng thái"), max_length=16, choices=ReceiptStatus.choices,
+                              default=ReceiptStatus.RECEIVED)
+    forwarded_on = models.DateField(_("ngày chuyển"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("xem lúc"), null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    status_at = models.DateTimeField(_("cập nhật trạng thái lúc"), default=timezone.now)
+    voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phiếu nhận văn bản")
+        ordering = ["-reg_year", "-reg_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "unit"], name="unique_receipt_per_unit"),
+            models.UniqueConstraint(fields=["register", "reg_year", "reg_number"], name="unique_receipt_number"),
+        ]
+        indexes = [models.Index(fields=["unit", "status"], name="receipt_unit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reg_number}/{self.reg_year} — {self.document}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+    def advance(self, status: str) -> bool:
+        """Move the status forward (never back); ``False`` when it already is there or beyond."""
+        if RECEIPT_ORDER.index(status) <= RECEIPT_ORDER.index(self.status):
+            return False
+        self.status, self.status_at = status, timezone.now()
+        return True
+
+
+class RouteAction(models.TextChoices):
+    RECEIVE = "tiep_nhan", _("Tiếp nhận, trình lãnh đạo")
+    SUBMIT = "trinh", _("Trình cho ý kiến chỉ đạo")
+    LEAD = "xu_ly_chinh", _("Xử lý chính")
+    COORDINATE = "phoi_hop", _("Phối hợp")
+    INFORM = "de_biet", _("Để biết")
+
+
+class RouteState(models.TextChoices):
+    PENDING = "cho", _("Chờ xử lý")
+    SEEN = "da_xem", _("Đã xem")
+    DONE = "xong", _("Đã xử lý")
+
+
+OPEN_ROUTE_STATES = (RouteState.PENDING, RouteState.SEEN)
+
+
+class Instruction(models.Model):
+    """A leader's bút phê on an incoming document: free text, deadline, the recipients in Route rows."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="instructions")
+    receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="instructions")
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người cho ý kiến"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("ý kiến chỉ đạo"), blank=True)
+    due_on = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ý kiến chỉ đạo")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document} — {self.text[:60]}"
+
+
+class Route(models.Model):
+    """A document waiting on a unit or a person: the inbox row ("Văn bản chờ xử lý").
+
+    Addressed to a person (``user``) or to a unit (``user`` empty: see ``routing.inbox_filter``
+    for who in the unit sees it).
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="routes")
+    receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.CASCADE, related_name="routes")
+    instruction = models.ForeignKey(Instruction, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="routes")
+    action = models.CharField(_("yêu cầu"), max_length=16, choices=RouteAction.choices)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("đơn vị nhận"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    state = models.CharField(_("tình trạng"), max_length=8, choices=RouteState.choices, default=RouteState.PENDING)
+    due_on = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_note = models.CharField(_("kết quả"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("chuyển xử lý")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "state", "created_at"], name="route_user_state"),
+            models.Index(fields=["unit", "state", "action", "created_at"], name="route_unit_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.document}"
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "vao_so", _("Vào sổ")
+    DELIVERED = "gui", _("Gửi liên thông")
+    RECEIVED = "nhan", _("Đơn vị nhận vào sổ")
+    READ = "xem", _("Đơn vị đã xem")
+    SUBMITTED = "trinh", _("Trình lãnh đạo")
+    INSTRUCTED = "but_phe", _("Bút phê")
+    ASSIGNED = "giao", _("Giao xử lý")
+    DONE = "hoan_thanh", _("Hoàn thành")
+    VOIDED = "huy", _("Hủy số trong sổ")
+
+
+class DocumentEvent(models.Model):
+    """One step of a document's handling, shown as its timeline (the audit row is written beside it)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
+    receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["document", "at"], name="docevent_document_at")]
+
+
+class IntakeStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    WORKING = "working", _("Đang xử lý")
+    READY = "ready", _("Sẵn sàng kiểm tra")
+    FAILED = "failed", _("Không đọc được")
+    SAVED = "saved", _("Đã vào sổ")
+
+
+class IntakeJob(models.Model):
+    """An upload waiting between "received" and "registered" (the staged intake).
+
+    The file waits in ``MEDIA_ROOT/tmp/<checksum>`` (``storage.stage``); the text read
+    from it (``body``) and the parse (``parsed``, without the body) stay here, on the
+    server, so the review form never carries them back and forth. Slow reading (OCR,
+    conversion, signature checks) is claimed by ``dieuhanh worker`` with a conditional
+    UPDATE on ``status``/``claimed_at`` (``intake.jobs``); a claim older than
+    ``jobs.LEASE`` belongs to a dead worker and is taken over.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, default="file")  # "file" or "text" (pasted)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=IntakeStatus.choices, default=IntakeStatus.QUEUED,
+                              db_index=True)
+    # What the worker still has to do: "ocr", "convert", "parse" (a long text), "signatures" ("" when nothing).
+    needs = models.CharField(max_length=16, blank=True)
+    page = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)  # why reading failed (Vietnamese)
+    parsed = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # API uploads are registered by the worker as soon as they are read (no review form).
+    auto_register = models.BooleanField(default=False)
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or _('Nội dung dán vào')} ({self.get_status_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (IntakeStatus.QUEUED, IntakeStatus.WORKING)
+
+    @property
+    def progress_text(self) -> str:
+        if self.status == IntakeStatus.WORKING and self.needs == "ocr" and self.pages:
+            return _("Đang nhận dạng trang %(page)s/%(pages)s") % {"page": max(self.page, 1), "pages": self.pages}
+        if self.needs == "convert" and self.pending:
+            return _("Đang chuyển tệp sang DOCX bằng LibreOffice")
+        if self.needs == "parse" and self.pending:
+            return _("Đang đọc văn bản dài")
+        if self.needs == "signatures" and self.pending:
+            return _("Đang kiểm tra chữ ký số")
+        if self.status == IntakeStatus.QUEUED:
+            return _("Đang chờ đến lượt xử lý")
+        return self.get_status_display()

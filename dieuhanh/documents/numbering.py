@@ -10,13 +10,22 @@ at once: ``get_or_create`` runs the INSERT in a savepoint, the loser gets an
 IntegrityError from the unique constraint, and re-reads (and locks) the winner's
 row. On SQLite ``FOR UPDATE`` is a no-op, but transactions there are IMMEDIATE
 (settings): a writer holds the database lock from BEGIN, which serialises drawers.
+
+Self-repair: a counter found behind the numbers already in use (a restored backup,
+a hand edit, or the connection sharing that issue 9 found) would make every later
+registration fail on the unique constraint. The draw therefore also reads the
+highest number in use (one index lookup on ``unique_register_number``), continues
+past it, repairs the counter and writes an audit row saying so.
 """
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
-from dieuhanh.documents.models import Register, RegisterCounter
+from dieuhanh.accounts.audit import record
+from dieuhanh.accounts.models import AuditAction
+from dieuhanh.documents.models import Document, Register, RegisterCounter
 
 _ATTEMPTS = 5
 
@@ -42,9 +51,27 @@ def next_number(register: Register | int, year: int) -> int:
     register_id = register if isinstance(register, int) else register.pk
     with transaction.atomic():
         counter = _locked_counter(register_id, year)
+        in_use = _highest_in_use(register_id, year)
+        if in_use > counter.last_number:
+            _record_repair(counter, in_use)
+            counter.last_number = in_use
         counter.last_number += 1
         counter.save(update_fields=["last_number"])
         return counter.last_number
+
+
+def _highest_in_use(register_id: int, year: int) -> int:
+    found = (Document.objects.filter(register_id=register_id, reg_year=year)
+             .aggregate(highest=Max("reg_number"))["highest"])
+    return found or 0
+
+
+def _record_repair(counter: RegisterCounter, in_use: int) -> None:
+    unit_id = Register.objects.filter(pk=counter.register_id).values_list("unit_id", flat=True).first()
+    record(None, AuditAction.UPDATE, counter, before={"last_number": counter.last_number},
+           after={"last_number": in_use}, unit_id=unit_id, actor_name="dieuhanh",
+           note=(f"Bộ đếm sổ {counter.register_id} năm {counter.year} chậm hơn số đã dùng "
+                 f"({counter.last_number} < {in_use}): đã sửa, số tiếp theo là {in_use + 1}"))
 
 
 def last_number(register: Register | int, year: int) -> int:

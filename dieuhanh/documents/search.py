@@ -225,7 +225,9 @@ def search_documents(user: Any, query: str | None, *, doc_type: str | None = Non
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
     start = (page - 1) * per_page
-    docs = list(qs.select_related("register__unit", "owner_unit")[start:start + per_page]) if total else []
+    # The body is read for the snippets; the parse and the folded copy never are.
+    docs = (list(qs.select_related("register__unit", "owner_unit").defer("parsed", "search_text")
+                 [start:start + per_page]) if total else [])
     items = [_hit(d, words) for d in docs]
     return SearchPage(items=items, total=total, page=page, pages=pages, words=words)
 

@@ -41,7 +41,8 @@ from dieuhanh.accounts.scope import visible_unit_ids
 from dieuhanh.documents import citations, storage
 from dieuhanh.documents.intake import (DATE_FIELDS, FIELDS, LIST_FIELDS, IntakeFile, check_size, fields_from_parse,
                                        preview_intake, safe_filename)
-from dieuhanh.documents.models import Attachment, Direction, Document, Register, number_symbol_key
+from dieuhanh.documents.models import (Attachment, Direction, Document, Register, Secrecy, Urgency, normalize_mark,
+                                       number_symbol_key)
 from dieuhanh.documents.numbering import next_number
 from dieuhanh.documents.permissions import can_edit, can_register, registers_for_user
 from dieuhanh.lib import filetypes
@@ -57,20 +58,30 @@ __all__ = [
 ]
 
 SERVICE_FIELDS = frozenset(FIELDS) | {"checksum"}
+MARKS = {"urgency": Urgency, "secrecy": Secrecy}
 
 
 # --- reading --------------------------------------------------------------------------
 
 
 def documents_visible_to(user: Any) -> QuerySet[Document]:
-    """Documents owned by, or shared with, a unit in the user's scope (administrators: all)."""
+    """Documents a unit in the user's scope owns, was given ("Chuyển cho đơn vị"), received
+    (liên thông), was routed (bút phê: xử lý chính, phối hợp, để biết, to the unit or to the
+    user), or was assigned a task from (sub-tasks carry their document too). Administrators: all."""
+    from dieuhanh.documents.models import Receipt, Route
+    from dieuhanh.tasks.models import Assignment
+
     ids = visible_unit_ids(user)
     if ids is None:
         return Document.objects.all()
     if not ids:
         return Document.objects.none()
     shared = Document.shared_with.through.objects.filter(unit_id__in=ids).values("document_id")
-    return Document.objects.filter(Q(owner_unit_id__in=ids) | Q(pk__in=shared))
+    received = Receipt.objects.filter(unit_id__in=ids, voided_at__isnull=True).values("document_id")
+    routed = Route.objects.filter(Q(unit_id__in=ids) | Q(user_id=user.pk)).values("document_id")
+    tasked = Assignment.objects.filter(unit_id__in=ids, task__document__isnull=False).values("task__document_id")
+    return Document.objects.filter(Q(owner_unit_id__in=ids) | Q(pk__in=shared) | Q(pk__in=received)
+                                   | Q(pk__in=routed) | Q(pk__in=tasked))
 
 
 def _as_pk(pk: Any) -> int:
@@ -178,6 +189,8 @@ def _assign(document: Document, values: dict[str, Any]) -> None:
             value = _as_date(name, value)
         elif name == "number":
             value = _as_number(value)
+        elif name in MARKS:
+            value = normalize_mark(None if value is None else str(value), MARKS[name])
         else:
             value = "" if value is None else str(value)
         setattr(document, name, value)
@@ -288,6 +301,10 @@ def _file(user: Any, document: Document, upload: IntakeFile | None, parsed: dict
     citations.link_back(document)
     record(user, AuditAction.CREATE, document, after=snapshot(document),
            note=f"{document.get_direction_display()} {document.reg_number}/{document.reg_year}", request=request)
+    if document.direction == Direction.INCOMING:
+        from dieuhanh.documents.exchange import register_own_receipt
+
+        register_own_receipt(document, user, request=request)
 
 
 def register_document(user: Any, register: Register, fields: dict[str, Any], *, upload: Any = None,
@@ -381,7 +398,7 @@ def overview_counts(user: Any) -> dict[str, Any]:
         incoming=Count("pk", filter=Q(direction=Direction.INCOMING)),
         outgoing=Count("pk", filter=Q(direction=Direction.OUTGOING)),
         drafts=Count("pk", filter=Q(direction=Direction.DRAFT)))
-    latest = list(visible.order_by("-created_at", "-pk")[:10])
+    latest = list(visible.defer(*Document.LIST_DEFER).order_by("-created_at", "-pk")[:10])
     return {
         "year": year, "incoming_count": counts["incoming"], "outgoing_count": counts["outgoing"],
         "draft_count": counts["drafts"], "latest_documents": latest,

@@ -65,14 +65,14 @@ def discard(names: Iterable[str]) -> None:
 # --- staging between the intake steps -------------------------------------------------
 
 
-def _stage_dir() -> Path:
+def stage_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "tmp"
 
 
 def _stage_path(checksum: str) -> Path:
     if not _HEX64.fullmatch(checksum or ""):
         raise ValueError("not a sha256 checksum")
-    return _stage_dir() / checksum
+    return stage_dir() / checksum
 
 
 def stage(data: bytes) -> str:
@@ -111,7 +111,7 @@ def sweep_stage(max_age: int = STAGE_MAX_AGE) -> None:
     """Delete staged files older than ``max_age`` seconds."""
     limit = time.time() - max_age
     with contextlib.suppress(OSError):
-        for entry in os.scandir(_stage_dir()):
+        for entry in os.scandir(stage_dir()):
             with contextlib.suppress(OSError):
                 if entry.is_file() and entry.stat().st_mtime < limit:
                     os.unlink(entry.path)

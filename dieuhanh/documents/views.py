@@ -5,7 +5,9 @@ The intake (upload → review → save) is in ``intake_views``.
 
 from __future__ import annotations
 
+import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dieuhanh.documents import services
+from dieuhanh.documents import registers, services
+from dieuhanh.documents.handling import handling_context
 from dieuhanh.documents.forms import DocumentFieldsForm, ShareForm
+from dieuhanh.documents.forms_routing import VoidForm
 from dieuhanh.documents.intake import FIELDS
-from dieuhanh.documents.models import Citation, Direction, Document
+from dieuhanh.documents.intake.review import signature_rows
+from dieuhanh.documents.models import Citation, Direction, Document, Urgency
 from dieuhanh.web.downloads import file_download
 
 PAGE_SIZE = 50
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLES = {
     Direction.INCOMING: gettext_lazy("Sổ văn bản đến"),
     Direction.OUTGOING: gettext_lazy("Sổ văn bản đi"),
@@ -53,7 +59,7 @@ def _register_list(request: HttpRequest, direction: str) -> HttpResponse:
     this_year = timezone.localdate().year
     year = _year(request.GET.get("nam"), this_year)
     years = set(documents.order_by().values_list("reg_year", flat=True).distinct()) | {this_year, year}
-    rows = documents.filter(reg_year=year).order_by("-reg_number", "-pk")
+    rows = documents.filter(reg_year=year).defer(*Document.LIST_DEFER).order_by("-reg_number", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(request, "documents/register_list.html", {
         "title": TITLES[direction], "direction": direction, "page": page, "year": year,
@@ -63,16 +69,77 @@ def _register_list(request: HttpRequest, direction: str) -> HttpResponse:
     })
 
 
+def _register(request: HttpRequest, direction: str) -> HttpResponse:
+    """Sổ đăng ký văn bản đến / đi with the Decree's columns; ``?xuat=xlsx`` or ``?xuat=in``."""
+    f = registers.parse_filter(request.user, direction, request.GET)
+    incoming = direction == Direction.INCOMING
+    entries = (registers.incoming_entries if incoming else registers.outgoing_entries)(request.user, f)
+    to_row = registers.incoming_row if incoming else registers.outgoing_row
+    output = request.GET.get("xuat")
+    if output == "xlsx":
+        rows = [to_row(e) for e in entries[:registers.PRINT_LIMIT]]
+        name = f"so-van-ban-{'den' if incoming else 'di'}-{f.year}.xlsx"
+        return file_download(io.BytesIO(registers.xlsx_bytes(f, rows)), name, XLSX_TYPE)
+    if output == "in":
+        shown = list(entries[:registers.PRINT_LIMIT + 1])
+        return render(request, "documents/register_print.html", {
+            "title": TITLES[direction], "filter": f, "incoming": incoming,
+            "columns": registers.INCOMING_COLUMNS if incoming else registers.OUTGOING_COLUMNS,
+            "rows": [(e, to_row(e)) for e in shown[:registers.PRINT_LIMIT]],
+            "truncated": len(shown) > registers.PRINT_LIMIT, "limit": registers.PRINT_LIMIT,
+            "query": urlencode(f.query()),
+            "units": sorted({r.unit.name for r in f.registers if r.pk in registers._scope(f)})})
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("trang"))
+    years = sorted(set(registers.register_years(request.user, direction, f.register)) | {f.year}, reverse=True)
+    return render(request, "documents/register.html", {
+        "title": TITLES[direction], "direction": direction, "incoming": incoming, "filter": f,
+        "page": page, "rows": [(e, to_row(e)) for e in page.object_list], "years": years,
+        "columns": registers.INCOMING_COLUMNS if incoming else registers.OUTGOING_COLUMNS,
+        "query": urlencode(f.query()), "units": _units_of(f.registers),
+        "statuses": registers.INCOMING_STATUSES if incoming else registers.OUTGOING_STATUSES,
+        "urgencies": [("thuong" if v == "" else v, label) for v, label in Urgency.choices],
+        "urgency_value": None if f.urgency is None else (f.urgency or "thuong"),
+        "can_intake": services.registers_for_user(request.user, direction).exists(),
+        "void_kind": "den" if incoming else "di",
+        "can_void": {r.pk for r in f.registers if services.can_register(request.user, r)},
+    })
+
+
+def _units_of(found: list[Any]) -> list[Any]:
+    units = {r.unit.pk: r.unit for r in found}
+    return sorted(units.values(), key=lambda u: u.name)
+
+
 @require_GET
 @login_required
 def incoming(request: HttpRequest) -> HttpResponse:
-    return _register_list(request, Direction.INCOMING)
+    return _register(request, Direction.INCOMING)
 
 
 @require_GET
 @login_required
 def outgoing(request: HttpRequest) -> HttpResponse:
-    return _register_list(request, Direction.OUTGOING)
+    return _register(request, Direction.OUTGOING)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def void(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    entry = registers.get_entry_for_user(request.user, kind, pk)
+    if not services.can_register(request.user, entry.register):
+        raise PermissionDenied(_("Chỉ văn thư của đơn vị giữ sổ mới hủy được số trong sổ."))
+    document = entry.document if kind == "den" else entry
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registers.void_entry(request.user, entry, form.cleaned_data["reason"], request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Đã hủy số %(n)d/%(y)d trong sổ.") % {"n": entry.reg_number,
+                                                                              "y": entry.reg_year})
+            return redirect(("documents:incoming" if kind == "den" else "documents:outgoing"))
+    return render(request, "documents/void.html", {"entry": entry, "document": document, "form": form})
 
 
 @require_GET
@@ -90,13 +157,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     linked = {c.cited_id for c in cites if c.cited_id}
     visible = set(services.documents_visible_to(user).filter(pk__in=linked).values_list("pk", flat=True))
     citing_ids = Citation.objects.filter(cited=document).values("citing_id")
-    cited_by = services.documents_visible_to(user).filter(pk__in=citing_ids).order_by("issued_on", "pk")
+    cited_by = (services.documents_visible_to(user).filter(pk__in=citing_ids).defer(*Document.LIST_DEFER)
+                .order_by("issued_on", "pk"))
     return render(request, "documents/detail.html", {
         "document": document,
         "attachments": list(document.attachments.all()),
         "citations": [{"citation": c, "linked": c.cited if c.cited_id in visible else None} for c in cites],
         "cited_by": list(cited_by),
         "can_edit": services.can_edit(user, document),
+        **handling_context(request, document),
+        "signatures": signature_rows(document.parsed),
     })
 
 

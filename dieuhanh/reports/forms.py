@@ -278,7 +278,7 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
-        limit = getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+        limit = settings.UPLOAD_MAX_BYTES
         if upload is not None and upload.size > limit:
             raise forms.ValidationError(_("Tệp quá lớn."))
         return upload

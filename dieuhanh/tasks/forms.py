@@ -120,7 +120,7 @@ class ManualTaskForm(forms.Form):
 
 
 def _check_file(upload: Any) -> Any:
-    limit = getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    limit = settings.UPLOAD_MAX_BYTES
     if upload is not None and upload.size > limit:
         raise forms.ValidationError(_("Tệp quá lớn."))
     return upload

@@ -347,6 +347,16 @@ class WorkerCursor(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "day"], name="unique_job_day")]
 
 
+class WorkerHeartbeat(models.Model):
+    """One row per running ``dieuhanh worker``, touched every round: ``dieuhanh check`` reads it."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    rounds = models.PositiveIntegerField(default=0)
+    interval = models.FloatField(default=60.0)
+
+
 class FeedToken(models.Model):
     """The secret in a user's ICS calendar URL; revoking it makes a new one."""
 

@@ -226,6 +226,9 @@ def issue_tasks(user: Any, document: Any, proposals: list[Proposal], *,
                              request=request)
             _fan_out(user, task, lead, coordinating, p.due_on, request=request)
             tasks.append(task)
+        from dieuhanh.documents.routing import on_tasks_issued
+
+        on_tasks_issued(user, document, request=request)  # the routed document is now in tasks
     return tasks
 
 

@@ -50,7 +50,7 @@ from django.utils.translation import gettext as _
 
 from dieuhanh.accounts.models import Role, User
 from dieuhanh.tasks import tally
-from dieuhanh.tasks.models import Assignment, Notification, NotificationKind, Status, WorkerCursor
+from dieuhanh.tasks.models import Assignment, Notification, NotificationKind, Status, WorkerCursor, WorkerHeartbeat
 
 log = logging.getLogger("dieuhanh.worker")
 
@@ -61,7 +61,10 @@ INSERT_BATCH = 1000
 # statements, so fewer and larger flushes (memory: a few MB per 20,000 rows).
 COPY_BATCH = 20000
 USER_CHUNK = 20
-STALE_CLAIM = timedelta(minutes=15)
+# A claim is a lease: the worker holding it renews it every LEASE_RENEW while it works, so a
+# worker killed mid-scan (kill -9, power cut) loses it within STALE_CLAIM and another takes over.
+STALE_CLAIM = timedelta(seconds=45)
+LEASE_RENEW = timedelta(seconds=15)
 DIGEST_MAX_ITEMS = 100
 
 # Statuses the doing unit still has to act on. "Submitted" waits for the assigner, so it is not chased.
@@ -348,6 +351,52 @@ def claim_job(job: str, day: date, worker_id: str, now: datetime) -> bool:
     return taken == 1
 
 
+def renew_job(job: str, day: date, worker_id: str) -> bool:
+    """Extend our lease; False when it is no longer ours (taken over after we stalled)."""
+    return WorkerCursor.objects.filter(job=job, day=day, claimed_by=worker_id[:100], done_at__isnull=True) \
+        .update(claimed_at=timezone.now()) == 1
+
+
+class LeaseKeeper:
+    """While the block runs, a thread renews the lease every ``LEASE_RENEW`` (its own connection)."""
+
+    def __init__(self, job: str, day: date, worker_id: str) -> None:
+        self.args = (job, day, worker_id)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name=f"lease-{job}", daemon=True)
+
+    def _renew(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self.stop.wait(LEASE_RENEW.total_seconds()):
+                try:
+                    if not renew_job(*self.args):
+                        log.warning("lease on %s/%s lost to another worker", *self.args[:2])
+                        return
+                except Exception:  # noqa: BLE001 - a busy database: try again next time
+                    log.exception("lease renewal failed; retrying")
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def __enter__(self) -> "LeaseKeeper":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def beat(worker_id: str, interval: float, rounds: int) -> None:
+    """The worker's heartbeat row (``dieuhanh check`` reads it); rows silent for a week are dropped."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id[:100], defaults={
+        "seen_at": now, "rounds": rounds, "interval": interval})
+    if rounds == 0:
+        WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=7)).delete()
+
+
 def finish_job(job: str, day: date, worker_id: str, now: datetime) -> None:
     WorkerCursor.objects.filter(job=job, day=day, claimed_by=worker_id[:100]).update(done_at=now)
 
@@ -472,10 +521,11 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
     elif claim_job(SCAN_JOB, day, worker_id, now):
         started = time.perf_counter()
         try:
-            stats.scanned, stats.created = scan(day, now)
-            # Once a day, finished work is counted again from scratch: whatever bypassed
-            # Assignment.save() (a bulk import, a manual SQL fix) is mended within a day.
-            stats.extra["tally_rows"] = tally.rebuild()
+            with LeaseKeeper(SCAN_JOB, day, worker_id):
+                stats.scanned, stats.created = scan(day, now)
+                # Once a day, finished work is counted again from scratch: whatever bypassed
+                # Assignment.save() (a bulk import, a manual SQL fix) is mended within a day.
+                stats.extra["tally_rows"] = tally.rebuild()
         except BaseException:
             release_job(SCAN_JOB, day, worker_id)
             raise
@@ -488,6 +538,19 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
         return stats
     send_digests(day, now, stats)
     return stats
+
+
+def _intake_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
+    from dieuhanh.documents.intake.jobs import run_pending
+
+    try:
+        done = run_pending(worker_id)
+    except Exception:
+        log.exception("intake round failed")
+        connection.close()
+        return
+    if done and echo:
+        echo(f"Đã đọc {done} tệp tải lên (intake jobs processed)")
 
 
 def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Event | None = None,
@@ -510,6 +573,10 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
             break
         close_old_connections()
         try:
+            beat(worker_id, interval, rounds)
+        except Exception:  # noqa: BLE001 - the round itself says what is wrong with the database
+            log.warning("heartbeat not written", exc_info=True)
+        try:
             stats = run_once(worker_id=worker_id)
             if echo and (stats.scan_state == "done" or stats.digests or stats.failed or stats.extra.get("rendered")):
                 echo(str(stats))
@@ -519,6 +586,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
         rounds += 1
         deadline = time.monotonic() + interval
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            _intake_round(worker_id, echo)  # uploads waiting for OCR/conversion start within a second
             stop.wait(min(left, 1.0))
             if parent_pid and os.getppid() != parent_pid:
                 stop.set()  # the demo server that started us is gone

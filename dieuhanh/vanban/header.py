@@ -20,7 +20,7 @@ from dieuhanh.vanban.patterns import (
 )
 from dieuhanh.vanban.dates import find_dates
 from dieuhanh.vanban.lists import split_entries
-from dieuhanh.vanban.textprep import UPPER, Line, lines_of
+from dieuhanh.vanban.textprep import UPPER, Line, blank_step, lines_of
 
 Span = tuple[int, int]
 HEADER_WINDOW = 3000
@@ -342,8 +342,9 @@ class HeaderParser:
         # Across a blank line the trích yếu continues only when it is set in capitals and
         # the next line is too (double-spaced pages), or when "Kính gửi" closes it anyway.
         upper_subject = bool(lines) and is_upper_line(lines[0].text, 0.9)
+        step = blank_step(self.masked)
         for prev, ln in zip(lines, lines[1:]):
-            gap = self.masked.count("\n", prev.end, ln.start) >= 2
+            gap = self.masked.count("\n", prev.end, ln.start) >= 2 + step
             if self._line_is_subject_end(ln, first=False):
                 stops.append(ln.start)
                 break
@@ -362,7 +363,8 @@ class HeaderParser:
             return True
         if re.match(r"^(i|1|phan|chuong|dieu)[.\s]", key):
             return True
-        return False
+        # A short label opening a block ("Người ký văn bản:", "Nội dung thông báo:") is no trích yếu.
+        return ln.text.endswith(":") and len(ln.text.split()) <= 6
 
     def _authority_cut(self, ln: Line) -> int:
         match = AUTHORITY_LINE.search(ln.text)

@@ -6,6 +6,7 @@ import re
 
 from dieuhanh.lib.vntext import collapse, fold
 from dieuhanh.vanban.patterns import BODY_STARTERS
+from dieuhanh.vanban.textprep import blank_step
 
 _ENTRY_START = re.compile(r"(?:^\s*[-–+•]\s*|(?:(?<=[;.:])|(?<=\n))\s*[-–+•]\s+)", re.M)
 _FOLDED_STARTERS = tuple(sorted({fold(s) for s in BODY_STARTERS}, key=len, reverse=True))
@@ -38,15 +39,20 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
     offset = 0
     end = pos
     started_dash = False
-    for i, raw in enumerate(lines):
+    step = blank_step(masked)
+    blanks = 0
+    for raw in lines:
         line = raw.strip()
         line_pos = pos + offset
         offset += len(raw) + 1
         if not line:
-            if entries and (i + 1 < len(lines)) and not _next_is_dash(lines[i + 1:]):
-                break
+            blanks += 1
             continue
         is_dash = bool(re.match(r"^[-–+•]\s*", line))
+        # A blank line closes the list unless a dash entry follows it.
+        if entries and blanks > step and not is_dash:
+            break
+        blanks = 0
         # A list whose dashes were lost (OCR) still ends each entry with ";".
         after_semicolon = bool(entries) and entries[-1].rstrip().endswith(";")
         if entries and not is_dash and after_semicolon and not line[:1].islower():
@@ -77,9 +83,3 @@ def split_entries(text: str, masked: str, pos: int, stop_words: bool) -> tuple[l
         entries.pop()
     return [e for e in (clean_entry(x) for x in entries) if e], end
 
-
-def _next_is_dash(rest: list[str]) -> bool:
-    for raw in rest:
-        if raw.strip():
-            return bool(re.match(r"^\s*[-–+•]\s", raw))
-    return False

@@ -78,6 +78,29 @@ def lines_of(masked: str, start: int = 0, end: int | None = None) -> list[Line]:
     return result
 
 
+_LINE_RUN = re.compile(r"\n(?:[ \t]*\n)*")
+
+
+def blank_step(masked: str) -> int:
+    """Blank lines a text sets between consecutive lines of one block: 0, or 1 when double spaced.
+
+    A page typed (or extracted) with a blank line after every line carries its
+    paragraph breaks as two or more blank lines; a blank line there separates nothing.
+    """
+    cached = _STEP_CACHE.get(id(masked))
+    if cached and cached[0] is masked:
+        return cached[1]
+    runs = [m.group(0).count("\n") for m in _LINE_RUN.finditer(masked.strip())]
+    doubled = sum(1 for n in runs if n >= 2)
+    step = 1 if len(runs) >= 5 and doubled >= 0.9 * len(runs) else 0
+    _STEP_CACHE.clear()
+    _STEP_CACHE[id(masked)] = (masked, step)
+    return step
+
+
+_STEP_CACHE: dict[int, tuple[str, int]] = {}
+
+
 @dataclass
 class Prepared:
     """The document text (NFC, cleaned) and its masked twin of equal length."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = (
     ("web:home", _("Tổng quan")),
+    ("documents:inbox", _("Chờ xử lý")),
     ("documents:incoming", _("Văn bản đến")),
     ("documents:outgoing", _("Văn bản đi")),
     ("tasks:list", _("Nhiệm vụ")),

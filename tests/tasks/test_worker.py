@@ -314,7 +314,7 @@ def test_a_claim_left_by_a_dead_worker_is_sent_the_next_day(units, people) -> No
 def test_scan_claim_is_taken_once_and_a_stale_claim_is_taken_over(db) -> None:
     day, now = date(2026, 10, 16), at(date(2026, 10, 16))
     assert worker.claim_job("scan", day, "a", now)
-    assert not worker.claim_job("scan", day, "b", now + timedelta(minutes=1))
+    assert not worker.claim_job("scan", day, "b", now + timedelta(seconds=30))
     assert worker.claim_job("scan", day, "b", now + worker.STALE_CLAIM + timedelta(seconds=1))
     worker.finish_job("scan", day, "b", now)
     assert not worker.claim_job("scan", day, "c", now + timedelta(days=1))

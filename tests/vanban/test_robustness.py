@@ -22,9 +22,8 @@ VARIANTS = {
     "nbsp": lambda t: t.replace(" ", "\u00a0", 200),
     "double-spaced": lambda t: t.replace("\n", "\n\n"),
 }
-# 034 is an OCR text layer whose lists only hold together line by line; 030 prints its
-# place name split over two lines ("Sơn" / "La"), which double spacing tears apart.
-KNOWN = {("034", "double-spaced"), ("030", "double-spaced")}
+# 030 prints its place name split over two lines ("Sơn" / "La"), which double spacing tears apart.
+KNOWN = {("030", "double-spaced")}
 
 
 def _norm(result: dict) -> dict:

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         if options["once"]:
             stats = worker.run_once(worker_id=worker_id)
             self.stdout.write(str(stats))
+            from dieuhanh.documents.intake.jobs import run_pending
+
+            self.stdout.write(f"Tệp tải lên đã đọc (intake jobs): {run_pending(worker_id)}")
             return
         if options["interval"] <= 0:
             raise CommandError("--interval phải lớn hơn 0 (must be positive)")

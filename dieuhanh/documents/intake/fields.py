@@ -1,4 +1,4 @@
-"""Reading an upload or pasted text into a pre-filled register entry (nothing is saved here).
+"""Checks of an upload and the register fields a parse pre-fills (nothing is saved here).
 
 ``preview_intake`` checks the size and the type, lets ``vanban`` read and parse
 the text, and returns the parse with the fields a review form starts from. Every
@@ -17,12 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dieuhanh.documents.models import Document
+from dieuhanh.documents.models import Document, Urgency, normalize_mark
 from dieuhanh.documents.storage import sha256
 from dieuhanh.vanban import DocumentReadError, NeedsOCRError, parse_text
 
-ALLOWED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
-# Images go to vanban anyway: its "needs OCR" message says why they cannot be read.
+ALLOWED_EXTENSIONS = (".txt", ".md", ".docx", ".pdf", ".doc", ".odt", ".rtf")
+# Scans as images are read by OCR in the worker, like scanned PDFs.
 _IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 PASTED_NAME = "van-ban-dan.txt"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -30,12 +30,13 @@ _MAX_INT = 2_147_483_647
 
 # Document fields a clerk reviews; the same names are accepted by the services.
 TEXT_FIELDS = ("doc_type", "symbol", "number_symbol", "issuer", "issuer_parent", "place", "subject",
-               "signer_authority", "signer_position", "signer_name", "urgency", "body", "sender")
+               "signer_authority", "signer_position", "signer_name", "urgency", "secrecy", "body",
+               "sender")
 LIST_FIELDS = ("recipients", "distribution")
 DATE_FIELDS = ("issued_on", "arrived_on", "due_on")
 FIELDS = ("doc_type", "number", "symbol", "number_symbol", "issuer", "issuer_parent", "place", "issued_on",
           "subject", "recipients", "distribution", "signer_authority", "signer_position", "signer_name",
-          "urgency", "due_on", "arrived_on", "sender", "body")
+          "urgency", "secrecy", "due_on", "arrived_on", "sender", "body")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def _check_extension(name: str) -> None:
     if ext in ALLOWED_EXTENSIONS or ext in _IMAGE_EXTENSIONS:
         return
     raise ValidationError(
-        _("Không nhận loại tệp này (%(name)s). Chỉ nhận tệp .txt, .md, .docx hoặc .pdf.") % {"name": name},
+        _("Không nhận loại tệp này (%(name)s). Chỉ nhận tệp .txt, .md, .docx, .doc, .odt, .rtf, .pdf "
+          "hoặc ảnh quét.") % {"name": name},
         code="wrong_type")
 
 
@@ -148,7 +150,9 @@ def fields_from_parse(parsed: dict[str, Any] | None) -> dict[str, Any]:
     for name in LIST_FIELDS:
         fields[name] = [" ".join(str(item).split()) for item in parsed.get(name) or [] if str(item).strip()]
     fields["issued_on"] = iso_date(parsed.get("date"))
+    fields["urgency"] = normalize_mark(fields.get("urgency"), Urgency)
+    # A deadline set for another body (a Bộ's deadline for the Sở) is not the receiving unit's.
     deadlines = sorted(filter(None, (iso_date(d.get("date")) for d in parsed.get("deadlines") or []
-                                     if isinstance(d, dict))))
+                                     if isinstance(d, dict) and not d.get("for_other_body"))))
     fields["due_on"] = deadlines[0] if deadlines else None
     return fields
