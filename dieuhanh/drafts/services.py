@@ -387,7 +387,7 @@ def issue(user: Any, draft: Draft, *, issued_on: datetime.date | None = None, re
             from dieuhanh.reports.consolidation import link_issued
 
             link_issued(user, locked.consolidation, document, doer=locked.created_by, http_request=request)
-    _deliver_to_units(document, user)
+        _deliver_to_units(document, user)
     draft.refresh_from_db()
     return document
 
@@ -426,12 +426,10 @@ def _finish_document(user: Any, document: Any, draft: Draft, parsed: dict, numbe
 
 
 def _deliver_to_units(document: Any, by: Any) -> None:
-    """Liên thông: the issued document reaches the units its Kính gửi / Nơi nhận name (issue 11 item 5),
-    through ``documents.exchange`` when that module is installed."""
-    try:
-        from dieuhanh.documents import exchange  # type: ignore[attr-defined]
-    except ImportError:
-        return
+    """Liên thông: the issued document reaches, in their incoming registers, the units of the system its
+    Kính gửi / Nơi nhận name (``documents.exchange``), in the transaction that issues it."""
+    from dieuhanh.documents import exchange
+
     units = exchange.resolve_recipients(document)
     if units:
         exchange.deliver_internal(document, units, by)

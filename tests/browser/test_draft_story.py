@@ -1,6 +1,8 @@
 """The drafting story in a real browser: Phòng Nội vụ's specialist drafts a công văn from the template,
 sees the Decree 30 check beside the text, submits; the head approves; the Phó Chủ tịch signs; the
-district's văn thư confirms the number and issues; the page lands on the registered document.
+district's văn thư confirms the number and issues; the page lands on the registered document. The
+wards named in Kính gửi receive it (liên thông); Phòng Nội vụ gives Lê Bình a task from it and Lê
+Bình's chairman opens the document from his task.
 
 Same chromium launch as ``test_intake_flow.py`` (skipped without it, failed under ``CI=true``). The
 test units end on 30/06/2025, so the story runs with the clock frozen (ticking) in March 2020.
@@ -105,3 +107,22 @@ def test_draft_review_sign_number_issue(page: Any, browser: Any, live_server: An
     draft.refresh_from_db()
     assert draft.state == State.ISSUED and clerk.url.endswith(f"/van-ban/{draft.document_id}/")
     assert draft.document.signer_name == "Lê Văn Cường" and draft.document.issued_on.isoformat() == "2020-03-02"
+
+    # 5. Lê Bình received it in its incoming register; given a task from it, its chairman opens it from the task.
+    from datetime import date
+
+    from dieuhanh.documents.models import Receipt
+    from dieuhanh.tasks import services as tasks
+    from dieuhanh.tasks.proposals import Proposal
+
+    units, actors = office["units"], office["actors"]
+    assert Receipt.objects.filter(document=draft.document, unit=units["le_binh"]).exists()
+    with time_machine.travel(NOW, tick=True):
+        [task] = tasks.issue_tasks(actors["district_specialist"], draft.document, [Proposal(
+            title="Xây dựng kế hoạch tổng kết cải cách hành chính của phường", lead_unit_ids=[units["le_binh"].pk],
+            due_on=date(2020, 4, 9))])
+    chairman = _as(browser, base, "ct.lebinh", password)
+    chairman.goto(f"{base}/nhiem-vu/phan-cong/{task.assignments.get().pk}/")
+    chairman.get_by_role("link", name=re.compile(r"1/UBND-NV")).first.click()
+    chairman.wait_for_url(re.compile(rf"/van-ban/{draft.document_id}/$"))
+    chairman.get_by_text(SUBJECT[:40]).first.wait_for()
