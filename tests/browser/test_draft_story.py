@@ -123,6 +123,6 @@ def test_draft_review_sign_number_issue(page: Any, browser: Any, live_server: An
             due_on=date(2020, 4, 9))])
     chairman = _as(browser, base, "ct.lebinh", password)
     chairman.goto(f"{base}/nhiem-vu/phan-cong/{task.assignments.get().pk}/")
-    chairman.get_by_role("link", name=re.compile(r"1/UBND-NV")).first.click()
+    chairman.get_by_role("link", name="Công văn 1/UBND-NV").first.click()
     chairman.wait_for_url(re.compile(rf"/van-ban/{draft.document_id}/$"))
     chairman.get_by_text(SUBJECT[:40]).first.wait_for()
