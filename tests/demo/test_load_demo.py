@@ -101,7 +101,7 @@ def test_refuses_a_database_with_real_accounts():
         run()
     assert Document.objects.count() == 0
     run("--force")
-    assert Document.objects.count() == 2
+    assert Document.objects.count() == 4  # 29/KH-UBND in; 313/UBND, 314/KH-UBND, 315/BC-UBND issued via drafts
 
 
 def test_the_demo_reads_its_own_copy_of_the_seed(shared_dir):
@@ -119,6 +119,8 @@ def test_found_by_search_after_the_demo():
     run()
     clerk = User.objects.get(username="vanthu.cairang")
     page = search_documents(clerk, "cai cach hanh chinh")
-    assert {h.document.number_symbol for h in page.items} == {"29/KH-UBND", "313/UBND"}
+    assert {h.document.number_symbol for h in page.items} == {"29/KH-UBND", "313/UBND", "314/KH-UBND", "315/BC-UBND"}
+    # Lê Bình received 313/UBND (Kính gửi: Chủ tịch UBND các phường) through the exchange; never the city's plan
     ward_clerk = User.objects.get(username="vanthu.lebinh")
-    assert search_documents(ward_clerk, "cai cach hanh chinh").total == 0
+    found = {h.document.number_symbol for h in search_documents(ward_clerk, "cai cach hanh chinh").items}
+    assert "313/UBND" in found and "29/KH-UBND" not in found
