@@ -203,7 +203,8 @@ PAGES = [
                                                      query="a=1&b=1"), "So sánh phiên bản"),
     Page("drafts:docx", "district_specialist", at("drafts:docx", lambda w: w.drafts["draft"].pk)),
     Page("drafts:pdf", "district_specialist", at("drafts:pdf", lambda w: w.drafts["draft"].pk)),
-    Page("drafts:issue", "admin", at("drafts:issue", lambda w: w.drafts["draft"].pk), "Chỉ phát hành được"),
+    Page("drafts:issue", "admin", at("drafts:issue", lambda w: w.drafts["draft"].pk),
+         "Chỉ phát hành được dự thảo đã được ký."),
 ]
 HTML_PAGES = [p for p in PAGES if p.heading]
 
