@@ -553,6 +553,19 @@ def _intake_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
         echo(f"Đã đọc {done} tệp tải lên (intake jobs processed)")
 
 
+def _render_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
+    from dieuhanh.drafts.rendering import run_pending
+
+    try:
+        done = run_pending(worker_id, limit=1)
+    except Exception:
+        log.exception("render round failed")
+        connection.close()
+        return
+    if done and echo:
+        echo(f"Đã tạo PDF của {done} dự thảo (draft PDFs rendered)")
+
+
 def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Event | None = None,
          echo: Callable[[str], None] | None = None, parent_pid: int | None = None) -> int:
     """Run :func:`run_once` every ``interval`` seconds until SIGTERM/SIGINT (or ``stop`` is set).
@@ -587,6 +600,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
         deadline = time.monotonic() + interval
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
             _intake_round(worker_id, echo)  # uploads waiting for OCR/conversion start within a second
+            _render_round(worker_id, echo)  # a signed draft's PDF too
             stop.wait(min(left, 1.0))
             if parent_pid and os.getppid() != parent_pid:
                 stop.set()  # the demo server that started us is gone
