@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dieuhanh.tasks",
     "dieuhanh.reports",
     "dieuhanh.evaluation",
+    "dieuhanh.drafts",
     "dieuhanh.api",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -217,6 +218,10 @@ TASKS_REMIND_DAYS_BEFORE = env_int("TASKS_REMIND_DAYS_BEFORE", 3)       # workin
 TASKS_ACK_WITHIN_DAYS = env_int("TASKS_ACK_WITHIN_DAYS", 2)             # working days to acknowledge
 TASKS_ESCALATE_UNIT_HEAD_DAYS = env_int("TASKS_ESCALATE_UNIT_HEAD_DAYS", 3)
 TASKS_ESCALATE_LEADER_DAYS = env_int("TASKS_ESCALATE_LEADER_DAYS", 7)
+
+# --- drafts: PKCS#12 certificates that sign rendered PDFs (dieuhanh/drafts/signing.py). Entries
+# "user:<username>=<file.p12>=<ENV VAR holding the passphrase>" and "unit:<unit code>=…", ";"-separated.
+DRAFTS_SIGNING_CERTS = env_str("DIEUHANH_SIGNING_CERTS", "")
 
 SITE_URL = env_str("SITE_URL", "")  # public address used in e-mail links, e.g. https://dieuhanh.example.gov.vn
 

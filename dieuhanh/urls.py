@@ -11,6 +11,7 @@ urlpatterns = [
     path("nhiem-vu/", include("dieuhanh.tasks.urls")),
     path("bao-cao/", include("dieuhanh.reports.urls")),
     path("danh-gia/", include("dieuhanh.evaluation.urls")),
+    path("du-thao/", include("dieuhanh.drafts.urls")),
     path("api/", include("dieuhanh.api.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

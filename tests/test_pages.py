@@ -213,6 +213,20 @@ PAGES = [
          at("evaluation:campaign_output", lambda w: w.evaluation["campaign"].pk, lambda w: "to-trinh")),
     Page("api:get_evaluation_round", "district_specialist",
          at("api:get_evaluation_round", lambda w: w.evaluation["round"].pk)),
+    # drafts (``build_world``: a Công văn drafted by Phòng Nội vụ's specialist, its PDF rendered)
+    Page("drafts:list", "district_specialist", at("drafts:list"), "Dự thảo văn bản"),
+    Page("drafts:create", "district_specialist", at("drafts:create"), "Soạn dự thảo"),
+    Page("drafts:chain", "noi_vu_head", at("drafts:chain"), "Quy trình duyệt dự thảo", max_queries=16),
+    Page("drafts:detail", "district_specialist", at("drafts:detail", lambda w: w.drafts["draft"].pk),
+         "Kiểm tra thể thức (Nghị định 30/2020/NĐ-CP)"),
+    Page("drafts:version", "district_specialist", at("drafts:version", lambda w: w.drafts["draft"].pk, lambda w: 1),
+         "Phiên bản"),
+    Page("drafts:compare", "district_specialist", at("drafts:compare", lambda w: w.drafts["draft"].pk,
+                                                     query="a=1&b=1"), "So sánh phiên bản"),
+    Page("drafts:docx", "district_specialist", at("drafts:docx", lambda w: w.drafts["draft"].pk)),
+    Page("drafts:pdf", "district_specialist", at("drafts:pdf", lambda w: w.drafts["draft"].pk)),
+    Page("drafts:issue", "admin", at("drafts:issue", lambda w: w.drafts["draft"].pk),
+         "Chỉ phát hành được dự thảo đã được ký."),
 ]
 HTML_PAGES = [p for p in PAGES if p.heading]
 
@@ -321,6 +335,21 @@ METHODS: dict[str, set[str]] = {
     "evaluation:set": {"GET", "POST"},
     "evaluation:set_yaml": {"GET"},
     "api:get_evaluation_round": {"GET"},
+    "drafts:list": {"GET"},
+    "drafts:create": {"GET", "POST"},
+    "drafts:chain": {"GET", "POST"},
+    "drafts:detail": {"GET", "POST"},
+    "drafts:check": {"POST"},
+    "drafts:submit": {"POST"},
+    "drafts:approve": {"POST"},
+    "drafts:return": {"POST"},
+    "drafts:sign": {"POST"},
+    "drafts:version": {"GET"},
+    "drafts:restore": {"POST"},
+    "drafts:compare": {"GET"},
+    "drafts:docx": {"GET"},
+    "drafts:pdf": {"GET"},
+    "drafts:issue": {"GET", "POST"},
 }
 # Routes whose every method has one fixed answer, so no method is "wrong".
 NO_METHOD_CHECK = {"api:api-root": "django-ninja's root: 404 for any method (it only anchors the API's URLs)"}

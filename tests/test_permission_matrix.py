@@ -1051,12 +1051,12 @@ POST report_accept.le_binh 404    go     go     403    403    403    404    404 
 POST report_return.le_binh 404    go     go     403    403    403    404    404    go     login
 POST report_consolidate    404    go     go     403    403    403    403    404    go     login
 POST report_consolidation  404    go     go     403    403    403    403    404    go     login
-POST report_issue          404    403    403    403    403    403    403    404    go     login
+POST report_issue          404    go     go     403    403    403    403    404    go     login
 POST report_outline_import 403    go     go     go     ok     403    403    403    go     login
 """
 # fmt: on
-# POST report_issue: Phòng Nội vụ prepares the report, but issuing draws a number from UBND quận's outgoing
-# register, which takes the register's own right (its clerk, or an administrator): 403 for the specialist too.
+# POST report_issue: "Phát hành" makes a Báo cáo draft of Phòng Nội vụ (issue 11); the number is drawn later by
+# UBND quận's văn thư when issuing the signed draft (drafts rows below).
 # reports: a ward sees the request and its own report, never the other wards' nor the consolidation (403);
 # the district's clerk works for the district committee, not for Phòng Nội vụ (404). ward_chairman's
 # POST report_create is a 200: the form, saying Lê Bình is not among the units it may ask.
@@ -1139,6 +1139,151 @@ POST user_unlock           403    403    403    403    403    403    403    403 
 # the two-factor page. POST user_password: the temporary password is shown on the page (200), never
 # carried in a redirect's message cookie.
 TABLE.update(parse_matrix(ACCOUNT_MATRIX))
+
+
+# --- drafts: drafting, review, signing and issuing (issue 11) ------------------------------------------
+# The world's draft: a Công văn of Phòng Nội vụ (by district_specialist) under the chain Trưởng phòng
+# (noi_vu_head) → Lãnh đạo UBND quận (district_leader), issued by UBND quận, with a PDF already rendered.
+# Rows that need a later state prepare it inside the cell (rolled back afterwards).
+
+
+def add_drafts(w: World) -> None:
+    from dieuhanh.drafts import services as drafts
+
+    leader = w.actors["district_leader"]
+    leader.first_name, leader.last_name, leader.position = "Lê Văn", "Cường", "Phó Chủ tịch UBND quận Cái Răng"
+    leader.save()
+    drafts.set_chain(w.actors["admin"], w.units["noi_vu"], [("Trưởng phòng", w.actors["noi_vu_head"]),
+                                                           ("Lãnh đạo UBND quận", leader)])
+    draft = drafts.create_draft(w.actors["district_specialist"], "Công văn", {
+        "subject": "triển khai thực hiện Kế hoạch số 29/KH-UBND", "body": "Nội dung thử nghiệm./.",
+        "recipients": ["Chủ tịch Ủy ban nhân dân các phường"], "distribution": ["Như trên", "Lưu: VT"]})
+    draft.pdf.save("ma-tran.pdf", ContentFile(b"%PDF-1.4 du thao"), save=True)
+    w.drafts = {"draft": draft}  # type: ignore[attr-defined]
+
+
+_build_world_without_drafts = build_world
+
+
+def build_world(units: dict[str, Any], actors: dict[str, Any]) -> World:  # noqa: F811 - adds the drafts
+    w = _build_world_without_drafts(units, actors)
+    add_drafts(w)
+    return w
+
+
+def _draft(w: World) -> int:
+    return w.drafts["draft"].pk  # type: ignore[attr-defined]
+
+
+def _fresh_draft(w: World) -> Any:
+    from dieuhanh.drafts.models import Draft
+
+    return Draft.objects.get(pk=_draft(w))
+
+
+def _submitted(w: World) -> None:
+    from dieuhanh.drafts import services as drafts
+
+    drafts.submit(w.actors["district_specialist"], _fresh_draft(w))
+
+
+def _at_signer(w: World) -> None:
+    from dieuhanh.drafts import services as drafts
+
+    _submitted(w)
+    drafts.approve(w.actors["noi_vu_head"], _fresh_draft(w))
+
+
+def _signed(w: World) -> None:
+    from dieuhanh.drafts import services as drafts
+
+    _at_signer(w)
+    drafts.sign(w.actors["district_leader"], _fresh_draft(w))
+
+
+def prepared(call: Call, prepare: Callable[[World], None]) -> Call:
+    """``call`` after ``prepare`` (inside the cell's savepoint), answer as it comes."""
+    def flow(client: Client, w: World, who: str, headers: dict[str, str]) -> HttpResponse:
+        prepare(w)
+        return replace_flow(call).send(client, w, who, headers)
+
+    return Call(call.route, call.path, method=call.method, data=call.data, flow=flow)
+
+
+def _draft_text(w: World, who: str) -> dict[str, Any]:
+    return {"subject": "triển khai thực hiện Kế hoạch số 29/KH-UBND (đã sửa)", "body": "Nội dung đã sửa./.",
+            "recipients": "Chủ tịch Ủy ban nhân dân các phường", "distribution": "Như trên\nLưu: VT"}
+
+
+def _chain_form(w: World, who: str) -> dict[str, Any]:
+    actor = w.actors.get(who) or w.actors["noi_vu_head"]
+    return {"label_0": "Lãnh đạo", "reviewer_0": actor.pk}
+
+
+DRAFT_CALLS: dict[str, Call] = {
+    "draft_list": get("drafts:list"),
+    "draft_create": get("drafts:create"),
+    "draft_chain": get("drafts:chain"),
+    "draft": get("drafts:detail", _draft),
+    "draft_version": get("drafts:version", _draft, lambda w: 1),
+    "draft_compare": get("drafts:compare", _draft, query="a=1&b=1"),
+    "draft_docx": get("drafts:docx", _draft),
+    "draft_pdf": get("drafts:pdf", _draft),
+    "draft_issue": prepared(get("drafts:issue", _draft), _signed),
+    "POST draft_create": checked(post("drafts:create", data=lambda w, who: {
+        "doc_type": "Thông báo", "subject": "Lịch tiếp công dân tháng 3"}),
+        lambda w: __import__("dieuhanh.drafts.models", fromlist=["Draft"]).Draft.objects.filter(
+            subject="Lịch tiếp công dân tháng 3").exists()),
+    "POST draft": checked(post("drafts:detail", _draft, data=_draft_text),
+                          lambda w: _fresh_draft(w).versions.count() == 2),
+    "POST draft_check": post("drafts:check", _draft, data=_draft_text),
+    "POST draft_submit": checked(post("drafts:submit", _draft, data=NO_DATA),
+                                 lambda w: _fresh_draft(w).state == "cho_duyet"),
+    "POST draft_approve": prepared(post("drafts:approve", _draft, data=NO_DATA), _submitted),
+    "POST draft_return": prepared(post("drafts:return", _draft, data=lambda w, who: {"comment": "Sửa căn cứ"}),
+                                  _submitted),
+    "POST draft_sign": prepared(post("drafts:sign", _draft, data=NO_DATA), _at_signer),
+    "POST draft_restore": checked(post("drafts:restore", _draft, lambda w: 1, data=NO_DATA),
+                                  lambda w: _fresh_draft(w).versions.count() == 2),
+    "POST draft_issue": checked(post("drafts:issue", _draft, data=lambda w, who: {
+        "issued_on": date.today().strftime("%d/%m/%Y"), "confirm": "on"}),
+        lambda w: _fresh_draft(w).state == "da_phat_hanh", prepare=_signed),
+    "POST draft_chain": post("drafts:chain", data=_chain_form),
+}
+CALLS.update(DRAFT_CALLS)
+
+# fmt: off
+DRAFT_MATRIX = """
+#                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
+#                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
+draft_list                 ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+draft_create               403    ok     ok     ok     ok     403    403    403    ok     login
+draft_chain                ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+draft                      404    ok     ok     ok     404    404    404    404    ok     login
+draft_version              404    ok     ok     ok     404    404    404    404    ok     login
+draft_compare              404    ok     ok     ok     404    404    404    404    ok     login
+draft_docx                 404    ok     ok     ok     404    404    404    404    ok     login
+draft_pdf                  404    ok     ok     ok     404    404    404    404    ok     login
+draft_issue                ok     403    403    403    404    404    404    404    ok     login
+POST draft_create          403    go     go     go     go     403    403    403    go     login
+POST draft                 404    go     403    403    404    404    404    404    403    login
+POST draft_check           404    ok     ok     ok     404    404    404    404    ok     login
+POST draft_submit          404    go     403    403    404    404    404    404    403    login
+POST draft_approve         404    403    go     go     404    404    404    404    403    login
+POST draft_return          404    403    go     go     404    404    404    404    403    login
+POST draft_sign            404    403    go     go     404    404    404    404    403    login
+POST draft_restore         404    go     403    403    404    404    404    404    403    login
+POST draft_issue           go     403    403    403    404    404    404    404    go     login
+POST draft_chain           403    403    go     go     go     403    403    403    go     login
+"""
+# fmt: on
+# The draft is seen by its office (district_specialist, noi_vu_head), by its reviewers (district_leader, also
+# above it) and administrators; UBND quận's văn thư sees it once signed (draft_issue, POST draft_issue), and only
+# the register's right holders (its clerk, an administrator) issue. POST draft_approve / return / sign: a reviewer
+# whose turn it is not gets the page back with the reason ("go": district_leader before the head, noi_vu_head
+# after approving); anyone outside the chain (the drafter, an administrator) is refused (403). POST draft_chain:
+# the leaders set their own unit's chain (each names themselves); clerks and specialists read it.
+TABLE.update(parse_matrix(DRAFT_MATRIX))
 
 
 # --- routing of incoming documents, exchange between units, registers (issue 11) -------------

@@ -485,7 +485,8 @@ def _context(consolidation: Consolidation) -> tuple[ReportRequest, Any, Issuer]:
     return request, request.outline_version.schema(), issuer_for(request.requested_by_unit)
 
 
-def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date: datetime.date | None = None) -> bytes:
+def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date: datetime.date | None = None,
+                signature: Any = None) -> bytes:
     from dieuhanh.reports.completeness import completeness
     from dieuhanh.reports.decree30_docx import Appendix, Header, Heading, Paragraph, Signature, build_docx
 
@@ -521,7 +522,8 @@ def _docx_bytes(consolidation: Consolidation, *, number: str | None = None, date
         appendices.append(Appendix("SỐ LIỆU TỔNG HỢP", tables, landscape=any(_wide(t) for t in tables)))
     if outline.tables:
         appendices.append(Appendix("SỐ LIỆU THEO TỪNG ĐƠN VỊ", _unit_appendix(request, outline, units), landscape=True))
-    signature = Signature(consolidation.signer_authority, consolidation.signer_position, consolidation.signer_name)
+    if signature is None:
+        signature = Signature(consolidation.signer_authority, consolidation.signer_position, consolidation.signer_name)
     greeting = f"Kính gửi: {request.recipient.strip().rstrip('.')}." if request.recipient.strip() else ""
     return build_docx(header, blocks, list(consolidation.distribution or []), signature, greeting=greeting,
                       appendices=appendices)
@@ -575,6 +577,16 @@ def _unit_appendix(request: ReportRequest, outline: Any, units: list[int]) -> li
 def consolidated_docx(consolidation: Consolidation) -> bytes:
     """The report per Decree 30 (number and date filled in once issued, else left blank)."""
     return _docx_bytes(consolidation)
+
+
+def signed_docx(consolidation: Consolidation, *, subject: str, signature: Any, distribution: list[str],
+                number: str | None = None, date: datetime.date | None = None) -> bytes:
+    """The report as its draft renders it (``dieuhanh.drafts``): the draft's trích yếu, Nơi nhận and
+    the signer's block from the signer's account; number and date once the văn thư issues it."""
+    copy = Consolidation(pk=consolidation.pk, request_id=consolidation.request_id, texts=consolidation.texts,
+                         figures=consolidation.figures, units_included=consolidation.units_included,
+                         subject=subject, distribution=list(distribution or []))
+    return _docx_bytes(copy, number=number, date=date, signature=signature)
 
 
 def consolidated_xlsx(consolidation: Consolidation) -> bytes:
@@ -731,3 +743,21 @@ def _submit_to_source_task(user: Any, request: ReportRequest, document: Any, htt
         submit_result(user, assignment, note=note, document=document, request=http_request)
     else:  # a system action, or a requester who is not the doer: recorded on the assignment directly
         assignment.submit_result(user, note=note, document=document, request=http_request)
+
+
+def link_issued(user: Any, consolidation: Consolidation, document: Any, *, doer: Any = None,
+                http_request: Any = None) -> None:
+    """The report went out through the document workflow (``dieuhanh.drafts``): its draft was signed and
+    the văn thư issued it as ``document``. Recorded on the consolidation and, when the request came
+    from an assignment, submitted as its result (by the drafter, who works for the doing unit)."""
+    locked = Consolidation.objects.select_for_update().select_related("request__source_task").get(pk=consolidation.pk)
+    if locked.document_id is not None:
+        raise ValidationError(_("Báo cáo tổng hợp đã được phát hành với số %(number)s.")
+                              % {"number": locked.document.number_symbol})
+    locked.document = document
+    locked.save(update_fields=["document", "updated_at"])
+    _audit(user, AuditAction.STATE, locked, locked.request.requested_by_unit_id, before={"document": None},
+           after={"document": document.pk},
+           note=_("Phát hành báo cáo tổng hợp số %(number)s") % {"number": document.number_symbol},
+           request=http_request)
+    _submit_to_source_task(doer or user, locked.request, document, http_request)

@@ -51,7 +51,7 @@ from dieuhanh.reports.docx_parts import (  # noqa: F401  (FONT and the sizes are
     FONT, TEXT_WIDTH_CM, CELL_MARGIN_CM, SIZE_QUOC_HIEU, SIZE_TIEU_NGU, SIZE_ISSUER, SIZE_NUMBER,
     SIZE_DATE, SIZE_TYPE, SIZE_SUBJECT, SIZE_KINH_GUI, SIZE_BODY, SIZE_TABLE,
     SIZE_TABLE_TITLE, SIZE_NOTE, SIZE_NOI_NHAN, SIZE_RECIPIENTS, SIZE_SIGNATURE, BODY_INDENT,
-    BODY_LINE_SPACING, HEADER_COLS_CM, CLOSING_COLS_CM, QUOC_HIEU, TIEU_NGU, END_MARK,
+    SIZE_VV, BODY_LINE_SPACING, HEADER_COLS_CM, CLOSING_COLS_CM, QUOC_HIEU, TIEU_NGU, END_MARK,
     _LABEL, _setup_document, _clean, _lines, _upper, _Prototypes,
     _PROTOTYPES, _write, _styled_run, _rule, _text_width_cm, _table_borders,
     _fixed_widths, _layout_table, _cant_split, _repeat_header,
@@ -78,6 +78,7 @@ class Header:
     year: int | None = None  # the year printed when date is None (default: this year)
     type_name: str = "BÁO CÁO"
     subject: str = ""
+    vv: str = ""  # a công văn's trích yếu ("V/v …", 12pt, centred under the number; ô 5b)
 
 
 @dataclass
@@ -218,6 +219,8 @@ def _add_header_table(document: Any, header: Header) -> None:
     _rule(national, _text_width_cm(TIEU_NGU, SIZE_TIEU_NGU, bold=True), right_avail)
 
     _write(table.cell(1, 0), number_line(header.number, header.symbol), SIZE_NUMBER, reuse_first=True, before=4)
+    for i, line in enumerate(_lines(f"V/v {header.vv}" if header.vv.strip() else "")):
+        _write(table.cell(1, 0), line, SIZE_VV, before=6 if i == 0 else 0)
     _write(table.cell(1, 1), date_line(header.place, header.date, header.year), SIZE_DATE, italic=True,
            reuse_first=True, before=4)
 

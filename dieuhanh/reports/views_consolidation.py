@@ -43,21 +43,6 @@ def _acting(request: HttpRequest, req: ReportRequest) -> None:
         raise PermissionDenied(_("Bạn chỉ được xem báo cáo tổng hợp này."))
 
 
-def _may_number(user: Any, req: ReportRequest) -> bool:
-    """Whether "Phát hành" can work for ``user``: the issuer's outgoing register's own right
-    (read only: the register is created when the report is issued)."""
-    from dieuhanh.documents.models import Direction, Register
-
-    issuer = consolidating.issuer_for(req.requested_by_unit)
-    register = (Register.objects.filter(unit=issuer.unit, direction=Direction.OUTGOING, active=True).order_by("id")
-                .first() or Register(unit=issuer.unit, direction=Direction.OUTGOING))
-    try:
-        consolidating.check_number_right(user, register)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def _existing(req: ReportRequest) -> Consolidation | None:
     return Consolidation.objects.filter(request=req).select_related("document", "built_by").first()
 
@@ -86,7 +71,7 @@ def _render(request: HttpRequest, req: ReportRequest, c: Consolidation | None, f
     if c is not None and form is None:
         form = forms.ConsolidationForm(initial=forms.ConsolidationForm.initial_from(c), sections=sections)
     ctx = {"req": req, "c": c, "form": form, "errors": errors or [], "acting": perms.is_requester(request.user, req),
-           "numbers": _may_number(request.user, req),
+           "draft": getattr(c, "draft", None) if c is not None else None,
            "tables": _figure_tables(schema, c) if c is not None else [],
            "text_fields": [form[name] for _key, name in form.section_keys] if form is not None else [],
            "meta_fields": [form[n] for n in ("subject", "signer_authority", "signer_position", "signer_name",
@@ -181,12 +166,16 @@ def consolidation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Phát hành": the report becomes a Báo cáo draft that goes through review, signing and the văn
+    thư's numbering (``dieuhanh.drafts``), never straight into the outgoing register."""
+    from dieuhanh.drafts.services import draft_from_consolidation
+
     req, c = _built(request, pk)
     _acting(request, req)
     try:
-        document = consolidating.issue_consolidation(request.user, c, http_request=request)
+        draft = draft_from_consolidation(request.user, c, request=request)
     except SERVICE_ERRORS as exc:
         flash_errors(request, exc)
         return redirect("reports:consolidation", pk=req.pk)
-    messages.success(request, _("Đã phát hành báo cáo tổng hợp thành văn bản đi."))
-    return redirect("documents:detail", pk=document.pk)
+    messages.success(request, _("Đã tạo dự thảo báo cáo; hãy trình duyệt để lãnh đạo ký và văn thư phát hành."))
+    return redirect("drafts:detail", pk=draft.pk)

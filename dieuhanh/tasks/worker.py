@@ -500,12 +500,22 @@ def send_digests(day: date, now: datetime, stats: Stats) -> None:
 # --- entry points -------------------------------------------------------------------------
 
 
+def _render_drafts(worker_id: str, stats: Stats) -> None:
+    """Signed and issued drafts waiting for their PDF (``dieuhanh.drafts.rendering``)."""
+    from dieuhanh.drafts.rendering import run_pending
+
+    rendered = run_pending(worker_id)
+    if rendered:
+        stats.extra["rendered"] = rendered
+
+
 def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats:
     """One round: today's scan (if no other worker has it) then the digests."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     worker_id = worker_id or default_worker_id()
     stats = Stats(day=day, worker_id=worker_id)
+    _render_drafts(worker_id, stats)
     if job_done(SCAN_JOB, day):
         stats.scan_state = "skipped"
     elif claim_job(SCAN_JOB, day, worker_id, now):
@@ -543,6 +553,19 @@ def _intake_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
         echo(f"Đã đọc {done} tệp tải lên (intake jobs processed)")
 
 
+def _render_round(worker_id: str, echo: Callable[[str], None] | None) -> None:
+    from dieuhanh.drafts.rendering import run_pending
+
+    try:
+        done = run_pending(worker_id, limit=1)
+    except Exception:
+        log.exception("render round failed")
+        connection.close()
+        return
+    if done and echo:
+        echo(f"Đã tạo PDF của {done} dự thảo (draft PDFs rendered)")
+
+
 def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Event | None = None,
          echo: Callable[[str], None] | None = None, parent_pid: int | None = None) -> int:
     """Run :func:`run_once` every ``interval`` seconds until SIGTERM/SIGINT (or ``stop`` is set).
@@ -568,7 +591,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
             log.warning("heartbeat not written", exc_info=True)
         try:
             stats = run_once(worker_id=worker_id)
-            if echo and (stats.scan_state == "done" or stats.digests or stats.failed):
+            if echo and (stats.scan_state == "done" or stats.digests or stats.failed or stats.extra.get("rendered")):
                 echo(str(stats))
         except Exception:
             log.exception("worker round failed; retrying in %ss", interval)
@@ -577,6 +600,7 @@ def loop(interval: float = 60, worker_id: str | None = None, stop: threading.Eve
         deadline = time.monotonic() + interval
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
             _intake_round(worker_id, echo)  # uploads waiting for OCR/conversion start within a second
+            _render_round(worker_id, echo)  # a signed draft's PDF too
             stop.wait(min(left, 1.0))
             if parent_pid and os.getppid() != parent_pid:
                 stop.set()  # the demo server that started us is gone

@@ -70,9 +70,21 @@ def test_registers_and_documents():
     letter = Document.objects.get(ns_key="313/UBND")
     assert letter.direction == Direction.OUTGOING and letter.owner_unit.code == "ubnd_q_cairang"
     assert letter.issued_on.isoformat() == "2020-03-02" and letter.register.direction == Direction.OUTGOING
-    assert letter.attachments.get().original_name == "313-UBND.txt"
+    assert letter.attachments.get().original_name == "313-UBND.docx"
     assert letter.created_by.username == "vanthu.cairang"
     assert letter.citations.filter(cited=plan).exists()  # 313/UBND cites 29/KH-UBND
+    # drafted by Phòng Nội vụ, approved by its head, signed by the Phó Chủ tịch, numbered by the văn thư
+    draft = letter.draft
+    assert draft.created_by.username == "cv.noivu" and draft.doc_type == "Công văn"
+    assert [e.actor.username for e in draft.events.order_by("id")] == [
+        "cv.noivu", "cv.noivu", "tp.noivu", "pct.cairang", "vanthu.cairang"]
+    assert (letter.signer_authority, letter.signer_position, letter.signer_name) == (
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Lê Văn Cường")
+    assert letter.recipients == ["Thủ trưởng các cơ quan chuyên môn quận", "Chủ tịch Ủy ban nhân dân các phường"]
+    plan_44 = Document.objects.get(doc_type="Kế hoạch", direction=Direction.OUTGOING, owner_unit__code="ubnd_q_cairang")
+    assert plan_44.number_symbol == "314/KH-UBND" and plan_44.issued_on.isoformat() == "2020-03-10"
+    report = Document.objects.get(doc_type="Báo cáo", direction=Direction.OUTGOING, owner_unit__code="ubnd_q_cairang")
+    assert report.number_symbol == "315/BC-UBND" and report.draft.consolidation.document == report
 
 
 def test_a_second_run_adds_nothing():
@@ -89,7 +101,7 @@ def test_refuses_a_database_with_real_accounts():
         run()
     assert Document.objects.count() == 0
     run("--force")
-    assert Document.objects.count() == 2
+    assert Document.objects.count() == 4  # 29/KH-UBND in; 313/UBND, 314/KH-UBND, 315/BC-UBND issued via drafts
 
 
 def test_the_demo_reads_its_own_copy_of_the_seed(shared_dir):
@@ -107,8 +119,8 @@ def test_found_by_search_after_the_demo():
     run()
     clerk = User.objects.get(username="vanthu.cairang")
     page = search_documents(clerk, "cai cach hanh chinh")
-    assert {h.document.number_symbol for h in page.items} == {"29/KH-UBND", "313/UBND"}
+    assert {h.document.number_symbol for h in page.items} == {"29/KH-UBND", "313/UBND", "314/KH-UBND", "315/BC-UBND"}
+    # Lê Bình received 313/UBND (Kính gửi: Chủ tịch UBND các phường) through the exchange; never the city's plan
     ward_clerk = User.objects.get(username="vanthu.lebinh")
-    # the ward has tasks from 313/UBND, so it opens (and finds) that dispatch, not the city's plan
-    found = search_documents(ward_clerk, "cai cach hanh chinh")
-    assert {h.document.number_symbol for h in found.items} == {"313/UBND"}
+    found = {h.document.number_symbol for h in search_documents(ward_clerk, "cai cach hanh chinh").items}
+    assert "313/UBND" in found and "29/KH-UBND" not in found

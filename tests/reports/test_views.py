@@ -114,7 +114,7 @@ POSTS = [
     ("reports:submission_return", _sub, "district_specialist", "ward_chairman"),
     ("reports:consolidate", _req, "district_specialist", "ward_chairman"),
     ("reports:consolidation", _req, "district_specialist", "district_leader"),
-    ("reports:consolidation_issue", _req, "district_specialist", "noi_vu_head"),
+    ("reports:consolidation_issue", _req, "district_specialist", "district_leader"),
 ]
 
 
@@ -296,11 +296,12 @@ def test_round_trip(login, units, actors, req):  # type: ignore[no-untyped-def]
     assert 1300 in values or "1.300" in values or 1300.0 in values
 
 
-def test_issue_needs_the_register_right(login, units, actors, req):  # type: ignore[no-untyped-def]
-    """Phòng Nội vụ's specialist prepares the report but does not number it in UBND quận's
-    outgoing register: no "Phát hành" button, and the POST is refused (403), nothing numbered."""
+def test_issue_makes_a_draft_not_a_numbered_document(login, units, actors, req):  # type: ignore[no-untyped-def]
+    """Phòng Nội vụ's "Phát hành" no longer numbers anything: it makes a Báo cáo draft of the report
+    (issue 11), which goes through review, signing and the văn thư; a second click opens the same draft."""
     from dieuhanh.documents.models import Direction, Register
     from dieuhanh.documents.numbering import last_number
+    from dieuhanh.drafts.models import Draft
 
     outgoing, _ = Register.objects.get_or_create(unit=units["district"], direction=Direction.OUTGOING,
                                                  defaults={"name": "Sổ văn bản đi"})
@@ -308,32 +309,47 @@ def test_issue_needs_the_register_right(login, units, actors, req):  # type: ign
     consolidate(actors["district_specialist"], req)
     specialist = login(actors["district_specialist"])
     page = specialist.get(reverse("reports:consolidation", args=[req.pk])).content.decode()
-    assert reverse("reports:consolidation_issue", args=[req.pk]) not in page
-    assert "Văn thư của cơ quan ban hành cấp số" in page
-    assert specialist.post(reverse("reports:consolidation_issue", args=[req.pk])).status_code == 403
+    assert reverse("reports:consolidation_issue", args=[req.pk]) in page
+    response = specialist.post(reverse("reports:consolidation_issue", args=[req.pk]))
+    draft = Draft.objects.get(consolidation=req.consolidation)
+    assert response["Location"] == reverse("drafts:detail", args=[draft.pk])
+    assert draft.doc_type == "Báo cáo" and draft.unit == units["noi_vu"] and draft.issuer_unit == units["district"]
+    assert draft.symbol == "BC-UBND" and not draft.signer_name
+    again = specialist.post(reverse("reports:consolidation_issue", args=[req.pk]))
+    assert again["Location"] == response["Location"] and Draft.objects.count() == 1
     req.consolidation.refresh_from_db()
     assert req.consolidation.document_id is None and last_number(outgoing, 2020) == 0
-    admin_page = login(actors["admin"]).get(reverse("reports:consolidation", args=[req.pk])).content.decode()
-    assert reverse("reports:consolidation_issue", args=[req.pk]) in admin_page
+    page = specialist.get(reverse("reports:consolidation", args=[req.pk])).content.decode()
+    assert reverse("drafts:detail", args=[draft.pk]) in page
 
 
-def test_issue_goes_to_the_document(login, units, actors, req):  # type: ignore[no-untyped-def]
+def test_consolidated_report_goes_through_the_workflow(login, units, actors, req):  # type: ignore[no-untyped-def]
     from dieuhanh.documents.models import Direction, Register
+    from dieuhanh.drafts import services as drafts
+    from dieuhanh.drafts.models import Draft
+    from tests.drafts.conftest import signed
 
     Register.objects.get_or_create(unit=units["district"], direction=Direction.OUTGOING,
                                    defaults={"name": "Sổ văn bản đi"})
+    leader, head = actors["district_leader"], actors["noi_vu_head"]
+    leader.first_name, leader.last_name, leader.position = "Lê Văn", "Cường", "Phó Chủ tịch UBND quận"
+    leader.save()
+    drafts.set_chain(actors["admin"], units["noi_vu"], [("Trưởng phòng", head), ("Lãnh đạo UBND", leader)])
     accepted(req, units, actors)
     consolidate(actors["district_specialist"], req)
-    boss = login(actors["admin"])
-    response = boss.post(reverse("reports:consolidation_issue", args=[req.pk]))
-    assert response.status_code == 302
+    login(actors["district_specialist"]).post(reverse("reports:consolidation_issue", args=[req.pk]))
+    draft = Draft.objects.get(consolidation=req.consolidation)
+    signed(draft, actors)
+    clerk = login(actors["district_clerk"])
+    response = clerk.post(reverse("drafts:issue", args=[draft.pk]), {"issued_on": "28/04/2020", "confirm": "on"})
     req.consolidation.refresh_from_db()
-    if req.consolidation.document_id:
-        assert response["Location"] == reverse("documents:detail", args=[req.consolidation.document_id])
-        again = boss.post(reverse("reports:consolidation_issue", args=[req.pk]), follow=True)
-        assert again.status_code == 200 and "đã được phát hành" in again.content.decode()
-    else:  # refused (no register, say): a message on the consolidation page, never a 500
-        assert response["Location"] == reverse("reports:consolidation", args=[req.pk])
+    document = req.consolidation.document
+    assert response["Location"] == reverse("documents:detail", args=[document.pk])
+    assert clerk.get(response["Location"]).status_code == 200
+    assert document.number_symbol == "1/BC-UBND" and document.signer_name == "Lê Văn Cường"
+    assert document.signer_position == "PHÓ CHỦ TỊCH" and document.issued_on == date(2020, 4, 28)
+    # the drafting office opens what it drafted
+    assert login(actors["district_specialist"]).get(response["Location"]).status_code == 200
 
 
 def test_submission_read_only_for_clerk_and_requester(login, units, actors, req):  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from dieuhanh.accounts.models import Role, User
-from dieuhanh.web import demo_evaluation, demo_reports, demo_story
+from dieuhanh.web import demo_drafts, demo_evaluation, demo_reports, demo_story
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 SEED_FILE = DEMO_DATA / "313-UBND.txt"
@@ -81,13 +81,14 @@ class Command(BaseCommand):
             units = self._units()
         users = self._users(units)
         registers = self._registers(units)
-        plan, letter = self._documents(users["vanthu.cairang"], registers)
+        plan, letter = self._documents(users, units, registers)
         self._report(users, registers, plan, letter)
         if options["no_story"]:
             demo_story.share_with_noi_vu(users["vanthu.cairang"], letter, units[NOI_VU])
         else:
             self._story(users, letter, units)
-            self._reports(users, letter, units)
+            request = self._reports(users, letter, units)
+            self._drafts(users, units, letter, request)
             self._evaluation(users, letter, units)
 
     # --- steps ------------------------------------------------------------------------
@@ -135,15 +136,13 @@ class Command(BaseCommand):
             registers[f"ward_in:{ward.code}"] = _register(ward, Direction.INCOMING, "Sổ văn bản đến")
         return registers
 
-    def _documents(self, clerk: User, registers: dict[str, Any]) -> tuple[Any, Any]:
-        from dieuhanh.documents.services import IntakeFile, preview_intake, register_document
+    def _documents(self, users: dict[str, User], units: dict[str, Any], registers: dict[str, Any]) -> tuple[Any, Any]:
+        """29/KH-UBND entered as incoming; 313/UBND drafted, reviewed, signed and issued (``demo_drafts``)."""
+        from dieuhanh.documents.services import register_document
 
-        plan = register_document(clerk, registers["district_in"], dict(PLAN_29), idempotency_key="demo-29-KH-UBND")
-        data = SEED_FILE.read_bytes()
-        preview = preview_intake(data=data, filename=SEED_FILE.name)
-        letter = register_document(clerk, registers["district_out"], preview["fields"],
-                                   upload=IntakeFile(data, SEED_FILE.name, "text/plain"),
-                                   parsed=preview["parsed"], idempotency_key="demo-313-UBND")
+        plan = register_document(users["vanthu.cairang"], registers["district_in"], dict(PLAN_29),
+                                 idempotency_key="demo-29-KH-UBND")
+        letter = demo_drafts.letter_313(users, units, registers["district_out"], SEED_FILE)
         return plan, letter
 
     # --- output -------------------------------------------------------------------------
@@ -179,7 +178,16 @@ class Command(BaseCommand):
             out(text)
 
 
-    def _reports(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> None:
+    def _drafts(self, users: dict[str, User], units: dict[str, Any], letter: Any, request: Any) -> None:
+        documents = [letter, demo_drafts.district_plan(users, units),
+                     demo_drafts.consolidated_report(users, request)]
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Văn bản đi qua dự thảo, duyệt, ký, cấp số (drafting story)"))
+        for text in demo_drafts.summary(documents):
+            out(text)
+
+    def _reports(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> Any:
         result = demo_reports.run(users, letter, units)
         out = self.stdout.write
         out("")
@@ -188,6 +196,7 @@ class Command(BaseCommand):
             out("Đã có sẵn từ lần nạp trước; không tạo thêm.")
         for text in demo_reports.summary(result["request"]):
             out(text)
+        return result["request"]
 
     def _evaluation(self, users: dict[str, User], letter: Any, units: dict[str, Any]) -> None:
         result = demo_evaluation.run(users, letter, units)
