@@ -171,11 +171,13 @@ class HeaderParser:
         line_start = self.masked.rfind("\n", 0, ngay) + 1
         segment = self.masked[line_start:ngay].rstrip()
         if not segment.strip() and line_start > 1:
-            # Two-column layouts break after the comma: "Đồng Tháp," / "ngày 01 tháng 12 năm 2025".
-            prev_start = self.masked.rfind("\n", 0, line_start - 1) + 1
-            if self.masked[prev_start:line_start - 1].rstrip().endswith(","):
-                line_start = prev_start
-                segment = self.masked[prev_start:ngay].rstrip()
+            # Two-column layouts break after the comma: "Đồng Tháp," / "ngày 01 tháng 12 năm 2025"
+            # (one line break, or one blank line more in a double-spaced text).
+            prev_end = len(self.masked[:line_start].rstrip())
+            gap = self.masked.count("\n", prev_end, line_start)
+            if self.masked[prev_end - 1:prev_end] == "," and gap <= 1 + blank_step(self.masked):
+                line_start = self.masked.rfind("\n", 0, prev_end) + 1
+                segment = self.masked[line_start:ngay].rstrip()
         if not segment.endswith(","):
             # "Hà Nội ngày …" without comma is accepted only at a line start.
             if not segment or len(segment.split()) > 4:
