@@ -163,7 +163,9 @@ def incoming_entries(user: Any, f: RegisterFilter) -> QuerySet[Receipt]:
         rows = rows.filter(status=f.status, voided_at__isnull=True)
     handlers = Route.objects.filter(action__in=(RouteAction.LEAD, RouteAction.COORDINATE, RouteAction.SUBMIT)) \
         .select_related("unit", "user").order_by("action", "pk")
+    # A register page never loads a document's parse or text (they can be megabytes each).
     return (rows.select_related("document", "unit", "read_by", "sender_unit")
+            .defer(*(f"document__{name}" for name in Document.LIST_DEFER))
             .prefetch_related(Prefetch("routes", queryset=handlers))
             .order_by("-reg_number", "-pk"))
 
@@ -179,7 +181,7 @@ def outgoing_entries(user: Any, f: RegisterFilter) -> QuerySet[Document]:
         rows = rows.filter(voided_at__isnull=False)
     elif f.status == ACTIVE:
         rows = rows.filter(voided_at__isnull=True)
-    return rows.select_related("register__unit").order_by("-reg_number", "-pk")
+    return rows.select_related("register__unit").defer(*Document.LIST_DEFER).order_by("-reg_number", "-pk")
 
 
 def _name(user: Any) -> str:
