@@ -153,6 +153,7 @@ PAGES = [
     Page("tasks:dashboard", "district_leader", at("tasks:dashboard"), "Tổng hợp nhiệm vụ", "Nhiệm vụ số 30"),
     Page("tasks:notifications", "ward_clerk", at("tasks:notifications"), "Thông báo", "Thông báo số 30"),
     Page("tasks:notifications_badge", "ward_clerk", at("tasks:notifications_badge")),
+    Page("tasks:notification_settings", "ward_clerk", at("tasks:notification_settings"), "Cài đặt thông báo"),
     # reports (``build_world``: Phòng Nội vụ asked Lê Bình and Ba Láng; Lê Bình's report is sent, with a file)
     Page("reports:list", "ward_chairman", at("reports:list"), "Yêu cầu báo cáo"),
     Page("reports:create", "district_specialist", at("reports:create"), "Tạo yêu cầu báo cáo"),
@@ -240,6 +241,7 @@ METHODS: dict[str, set[str]] = {
     "tasks:notification_read": {"POST"},
     "tasks:notifications_read_all": {"POST"},
     "tasks:notifications_badge": {"GET"},
+    "tasks:notification_settings": {"GET", "POST"},
     "reports:list": {"GET"},
     "reports:create": {"GET", "POST"},
     "reports:timeliness": {"GET"},

@@ -229,3 +229,12 @@ def today() -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+class NotificationSettingForm(forms.ModelForm):
+    class Meta:
+        from dieuhanh.tasks.models import NotificationSetting
+
+        model = NotificationSetting
+        fields = ["email_mode"]
+        widgets = {"email_mode": forms.RadioSelect}

@@ -370,7 +370,11 @@ def _unsent(day: date) -> Q:
 
 
 def _candidates(day: date) -> list[int]:
+    from dieuhanh.tasks.mailing import NOT_DIGEST
+
+    # Users who chose one mail per notification, or none, are not sent the digest.
     return list(Notification.objects.filter(_unsent(day), user__is_active=True).exclude(user__email="")
+                .exclude(user__notification_setting__email_mode__in=NOT_DIGEST)
                 .values_list("user_id", flat=True).distinct().order_by("user_id"))
 
 
@@ -401,23 +405,29 @@ def _centre_path() -> str:
         return ""
 
 
-def _send_digest(uid: int, day: date, now: datetime, mail_connection: Any) -> int:
+def _send_digest(uid: int, day: date, now: datetime, mail_connection: Any,
+                 subject: Callable[[int], str] | None = None) -> int:
+    from dieuhanh.tasks.events import event_label
+
     rows = list(Notification.objects.filter(user_id=uid, digest_day=day, emailed_at__isnull=True)
                 .select_related("user", "assignment__task", "assignment__unit"))
     if not rows:
         return 0  # never an empty digest
     user = rows[0].user
-    rows.sort(key=lambda n: (KIND_ORDER.get(n.kind, 99), n.created_at, n.id))
+    with translation.override(settings.LANGUAGE_CODE):
+        for n in rows:  # the digest lists the rows grouped: reminders by kind, events by what happened
+            n.group = event_label(n.event) or str(n.get_kind_display())
+    rows.sort(key=lambda n: (KIND_ORDER.get(n.kind, 99), n.group, n.created_at, n.id))
     base_url = (getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")).rstrip("/")
     centre = _centre_path() if base_url else ""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "day": day, "items": rows[:DIGEST_MAX_ITEMS], "count": len(rows),
                    "more": max(0, len(rows) - DIGEST_MAX_ITEMS),
                    "centre_url": f"{base_url}{centre}" if centre else ""}
-        subject = digest_subject(len(rows), day)
+        subject_line = subject(len(rows)) if subject else digest_subject(len(rows), day)
         text = render_to_string("tasks/email/digest.txt", context)
         html = render_to_string("tasks/email/digest.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email],
+    message = EmailMultiAlternatives(subject_line, text, settings.DEFAULT_FROM_EMAIL, [user.email],
                                      connection=mail_connection)
     message.attach_alternative(html, "text/html")
     message.send()
@@ -457,6 +467,9 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
     day = timezone.localdate(now)
     worker_id = worker_id or default_worker_id()
     stats = Stats(day=day, worker_id=worker_id)
+    from dieuhanh.tasks.mailing import send_immediate
+
+    send_immediate(day, now, stats)  # one mail per notification for those who chose it: every round
     if job_done(SCAN_JOB, day):
         stats.scan_state = "skipped"
     elif claim_job(SCAN_JOB, day, worker_id, now):
