@@ -201,6 +201,10 @@ TASKS_REMIND_DAYS_BEFORE = env_int("TASKS_REMIND_DAYS_BEFORE", 3)       # workin
 TASKS_ACK_WITHIN_DAYS = env_int("TASKS_ACK_WITHIN_DAYS", 2)             # working days to acknowledge
 TASKS_ESCALATE_UNIT_HEAD_DAYS = env_int("TASKS_ESCALATE_UNIT_HEAD_DAYS", 3)
 TASKS_ESCALATE_LEADER_DAYS = env_int("TASKS_ESCALATE_LEADER_DAYS", 7)
+# Overdue work is chased on its first overdue working day, then every so many working days.
+TASKS_OVERDUE_REPEAT_DAYS = env_int("TASKS_OVERDUE_REPEAT_DAYS", 5)
+# Read notifications older than this are deleted by the worker (unread ones are kept).
+NOTIFICATIONS_KEEP_MONTHS = env_int("NOTIFICATIONS_KEEP_MONTHS", 12)
 
 SITE_URL = env_str("SITE_URL", "")  # public address used in e-mail links, e.g. https://dieuhanh.example.gov.vn
 
