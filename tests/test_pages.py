@@ -93,7 +93,9 @@ def le_binh_assignment(w: World) -> int:
 
 # ``grow`` files document n in district_out (n % 3 == 0, year 2020), le_binh_in (1) or noi_vu_draft (2).
 PAGES = [
-    Page("web:home", "district_leader", at("web:home"), "Tổng quan", "Việc số 30"),
+    # the documents' counts and list, two queries per inbox section, the working-day calendar
+    Page("web:home", "district_leader", at("web:home"), "Việc cần làm", "Việc số 30", max_queries=18),
+    Page("web:inbox_count", "district_leader", at("web:inbox_count")),
     Page("documents:incoming", "district_leader", at("documents:incoming"), "Sổ văn bản đến", "Việc số 28"),
     Page("documents:outgoing", "district_leader", at("documents:outgoing", query="nam=2020"), "Sổ văn bản đi",
          "Việc số 30"),
@@ -137,8 +139,9 @@ PAGES = [
     Page("tasks:list", "ward_clerk", at("tasks:list"), "Việc của tôi", "Nhiệm vụ số 31"),
     Page("tasks:propose", "district_specialist", at("tasks:propose", dispatch_doc), "Giao việc"),
     Page("tasks:create", "district_specialist", at("tasks:create"), "Giao việc không có văn bản"),
+    # + the working-day calendar (lateness badge), loaded once per process outside tests
     Page("tasks:assignment", "ward_chairman", at("tasks:assignment", le_binh_assignment), "Trạng thái",
-         "Ghi chú số 30"),
+         "Ghi chú số 30", max_queries=13),
     Page("tasks:chain", "ward_chairman", at("tasks:chain", le_binh_assignment), "Chuỗi giao việc",
          "Nhiệm vụ số 31"),
     Page("tasks:note_file", "district_leader",
@@ -182,6 +185,7 @@ HTML_PAGES = [p for p in PAGES if p.heading]
 # The methods each route answers; every other one must be 405.
 METHODS: dict[str, set[str]] = {
     "web:home": {"GET"},
+    "web:inbox_count": {"GET"},
     "accounts:login": {"GET", "POST"},
     "accounts:logout": {"POST"},
     "accounts:password_change": {"GET", "POST"},

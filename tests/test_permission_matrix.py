@@ -364,6 +364,7 @@ BAD_FEED = "A" * 43  # the shape of a feed secret, but nobody's
 CALLS: dict[str, Call] = {
     # pages
     "overview": get("web:home"),
+    "inbox_count": get("web:inbox_count"),
     "incoming": get("documents:incoming"),
     "outgoing": get("documents:outgoing"),
     "drafts": get("documents:drafts"),
@@ -495,6 +496,7 @@ MATRIX = """
 #                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
 #                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
 overview                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+inbox_count                ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 incoming                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 outgoing                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 drafts                     ok     ok     ok     ok     ok     ok     ok     ok     ok     login
