@@ -438,6 +438,8 @@ def request_extension(user: Any, assignment: Assignment, reason: str,
         raise ValidationError(_("Phải nêu lý do xin gia hạn."))
     if proposed_due_on is None:
         raise ValidationError(_("Phải đề nghị hạn mới."))
+    if assignment.due_on is None:
+        raise ValidationError(_("Nhiệm vụ không có hạn xử lý nên không cần xin gia hạn."))
     if assignment.due_on is not None and proposed_due_on <= assignment.due_on:
         raise ValidationError(_("Hạn đề nghị phải sau hạn hiện tại (%(due)s).")
                               % {"due": assignment.due_on.strftime("%d/%m/%Y")})
