@@ -29,14 +29,16 @@ DOER_OPEN = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RETURNE
 
 
 def _mine(user: Any) -> Q | None:
+    # Always within the user's unit, so every query walks the (unit, status, due_on) index (an
+    # OR with "assignee = me" across units makes the database read every assignment).
     if not getattr(user, "is_authenticated", False) or user.unit_id is None:
         return None
-    named = Q(assignee_id=user.pk)
+    own = Q(unit_id=user.unit_id)
     if user.role in LEADERS:
-        return named | Q(unit_id=user.unit_id)
+        return own
     if user.role == Role.CHUYEN_VIEN:
-        return named | Q(unit_id=user.unit_id, assignee__isnull=True)
-    return named
+        return own & (Q(assignee__isnull=True) | Q(assignee_id=user.pk))
+    return own & Q(assignee_id=user.pk)
 
 
 def _base(user: Any) -> QuerySet[Assignment] | None:
