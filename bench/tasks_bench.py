@@ -17,9 +17,12 @@ Then it times, over ``--runs`` runs each, after one warm-up:
   and the same for a district leader;
 - "Việc của tôi" for one ward: its assignments, open first, due soonest, the first page of 50,
   rendered to a list (``services.my_assignments`` when it exists);
+- the home inbox of a ward chairman (``dieuhanh.web.inbox.fill``: every section's count and rows);
+- one event told to 500 users (``dieuhanh.tasks.events.notify_event``: one bulk INSERT);
 - the worker's daily scan (``dieuhanh.tasks.worker.scan``), once, in assignments per second.
 
-Targets (issue): dashboard p95 ≤ 200 ms, "Việc của tôi" p95 ≤ 100 ms, scan ≥ 5,000 assignments/s.
+Targets (issue): dashboard p95 ≤ 200 ms, "Việc của tôi" and the inbox p95 ≤ 100 ms, fan-out to 500
+users p95 ≤ 200 ms, scan ≥ 5,000 assignments/s.
 ``--reuse`` keeps an already built database of the same size (to try indexes quickly).
 """
 
@@ -38,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from benchdb import prepare_database, setup_django  # noqa: E402  (bench/ is the script folder)
 
-TARGETS = {"dashboard": 200.0, "district": 200.0, "mine": 100.0}
+TARGETS = {"dashboard": 200.0, "district": 200.0, "mine": 100.0, "inbox": 100.0, "fan-out": 200.0}
 
 
 def parse_args() -> argparse.Namespace:
@@ -298,6 +301,26 @@ def main() -> None:
         "district": timed("district", dashboard(district_leader), args.runs),
         "mine": timed("mine", mine, args.runs),
     }
+    ward_chairman = User.objects.filter(unit__code="huyen-7-xa-5", role=Role.LANH_DAO_UBND).first()
+    from dieuhanh.tasks.events import notify_event
+    from dieuhanh.web import inbox
+
+    def home() -> None:
+        assert inbox.fill(fresh(ward_chairman))
+
+    fan_ids = list(User.objects.order_by("id").values_list("id", flat=True)[:500])
+    fan_run = iter(range(10**6))
+
+    def fan_out() -> None:
+        n = notify_event("task.assigned", None, recipients=fan_ids, message="Nhiệm vụ mới (đo tốc độ)",
+                         key=f"bench-fan-out:{next(fan_run)}:{time.time_ns()}")
+        assert n == len(fan_ids)
+
+    results["inbox"] = timed("inbox", home, args.runs)
+    results["fan-out"] = timed("fan-out", fan_out, max(5, args.runs // 5))
+    from dieuhanh.tasks.models import Notification
+
+    Notification.objects.filter(key__contains="bench-fan-out").delete()
     data = leader_dashboard(province_leader, on=today)
     print(f"  province: {data.counts}, {len(data.rows)} rows, {len(data.overdue)} overdue shown", flush=True)
 

@@ -218,6 +218,10 @@ TASKS_REMIND_DAYS_BEFORE = env_int("TASKS_REMIND_DAYS_BEFORE", 3)       # workin
 TASKS_ACK_WITHIN_DAYS = env_int("TASKS_ACK_WITHIN_DAYS", 2)             # working days to acknowledge
 TASKS_ESCALATE_UNIT_HEAD_DAYS = env_int("TASKS_ESCALATE_UNIT_HEAD_DAYS", 3)
 TASKS_ESCALATE_LEADER_DAYS = env_int("TASKS_ESCALATE_LEADER_DAYS", 7)
+# Overdue work is chased on its first overdue working day, then every so many working days.
+TASKS_OVERDUE_REPEAT_DAYS = env_int("TASKS_OVERDUE_REPEAT_DAYS", 5)
+# Read notifications older than this are deleted by the worker (unread ones are kept).
+NOTIFICATIONS_KEEP_MONTHS = env_int("NOTIFICATIONS_KEEP_MONTHS", 12)
 
 # --- drafts: PKCS#12 certificates that sign rendered PDFs (dieuhanh/drafts/signing.py). Entries
 # "user:<username>=<file.p12>=<ENV VAR holding the passphrase>" and "unit:<unit code>=…", ";"-separated.

@@ -97,7 +97,9 @@ def le_binh_assignment(w: World) -> int:
 
 # ``grow`` files document n in district_out (n % 3 == 0, year 2020), le_binh_in (1) or noi_vu_draft (2).
 PAGES = [
-    Page("web:home", "district_leader", at("web:home"), "Tổng quan", "Việc số 30"),
+    # the documents' counts and list, two queries per inbox section, the working-day calendar
+    Page("web:home", "district_leader", at("web:home"), "Việc cần làm", "Việc số 30", max_queries=18),
+    Page("web:inbox_count", "district_leader", at("web:inbox_count")),
     Page("documents:incoming", "district_leader", at("documents:incoming"), "Sổ văn bản đến", "Việc số 28"),
     Page("documents:outgoing", "district_leader", at("documents:outgoing", query="nam=2020"), "Sổ văn bản đi",
          "Việc số 30"),
@@ -153,8 +155,9 @@ PAGES = [
     Page("tasks:list", "ward_clerk", at("tasks:list"), "Việc của tôi", "Nhiệm vụ số 31"),
     Page("tasks:propose", "district_specialist", at("tasks:propose", dispatch_doc), "Giao việc"),
     Page("tasks:create", "district_specialist", at("tasks:create"), "Giao việc không có văn bản"),
+    # + the working-day calendar (lateness badge), loaded once per process outside tests
     Page("tasks:assignment", "ward_chairman", at("tasks:assignment", le_binh_assignment), "Trạng thái",
-         "Ghi chú số 30"),
+         "Ghi chú số 30", max_queries=13),
     Page("tasks:chain", "ward_chairman", at("tasks:chain", le_binh_assignment), "Chuỗi giao việc",
          "Nhiệm vụ số 31"),
     Page("tasks:note_file", "district_leader",
@@ -169,6 +172,7 @@ PAGES = [
     Page("tasks:dashboard", "district_leader", at("tasks:dashboard"), "Tổng hợp nhiệm vụ", "Nhiệm vụ số 30"),
     Page("tasks:notifications", "ward_clerk", at("tasks:notifications"), "Thông báo", "Thông báo số 30"),
     Page("tasks:notifications_badge", "ward_clerk", at("tasks:notifications_badge")),
+    Page("tasks:notification_settings", "ward_clerk", at("tasks:notification_settings"), "Cài đặt thông báo"),
     # reports (``build_world``: Phòng Nội vụ asked Lê Bình and Ba Láng; Lê Bình's report is sent, with a file)
     Page("reports:list", "ward_chairman", at("reports:list"), "Yêu cầu báo cáo"),
     Page("reports:create", "district_specialist", at("reports:create"), "Tạo yêu cầu báo cáo"),
@@ -233,6 +237,7 @@ HTML_PAGES = [p for p in PAGES if p.heading]
 # The methods each route answers; every other one must be 405.
 METHODS: dict[str, set[str]] = {
     "web:home": {"GET"},
+    "web:inbox_count": {"GET"},
     "accounts:login": {"GET", "POST"},
     "accounts:logout": {"POST"},
     "accounts:password_change": {"GET", "POST"},
@@ -301,6 +306,7 @@ METHODS: dict[str, set[str]] = {
     "tasks:notification_read": {"POST"},
     "tasks:notifications_read_all": {"POST"},
     "tasks:notifications_badge": {"GET"},
+    "tasks:notification_settings": {"GET", "POST"},
     "reports:list": {"GET"},
     "reports:create": {"GET", "POST"},
     "reports:timeliness": {"GET"},

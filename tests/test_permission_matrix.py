@@ -367,6 +367,7 @@ BAD_FEED = "A" * 43  # the shape of a feed secret, but nobody's
 CALLS: dict[str, Call] = {
     # pages
     "overview": get("web:home"),
+    "inbox_count": get("web:inbox_count"),
     "incoming": get("documents:incoming"),
     "outgoing": get("documents:outgoing"),
     "drafts": get("documents:drafts"),
@@ -451,6 +452,7 @@ CALLS: dict[str, Call] = {
     "dashboard.tan_an": get("tasks:dashboard", query="don_vi=p_tan_an"),
     "notifications": get("tasks:notifications"),
     "notifications_badge": get("tasks:notifications_badge"),
+    "notification_settings": get("tasks:notification_settings"),
     # tasks: actions
     "POST propose.dispatch": propose_post("dispatch"),
     "POST propose.le_binh": propose_post("le_binh"),
@@ -492,6 +494,8 @@ CALLS: dict[str, Call] = {
                                     is not None),
     "POST read.outsider": post("tasks:notification_read", lambda w: w.notifications["outsider"].pk, data=NO_DATA),
     "POST read_all": post("tasks:notifications_read_all", data=NO_DATA),
+    "POST notification_settings": post("tasks:notification_settings",
+                                       data=lambda w, who: {"email_mode": "ngay"}),
 }
 
 # fmt: off
@@ -499,6 +503,7 @@ MATRIX = """
 #                          dist   dist   noi_vu dist   ward   ward   other  out-   admin  anony-
 #                          clerk  spec.  head   leader chair  clerk  ward   sider         mous
 overview                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+inbox_count                ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 incoming                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 outgoing                   ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 drafts                     ok     ok     ok     ok     ok     ok     ok     ok     ok     login
@@ -578,6 +583,7 @@ dashboard.le_binh          404    ok     404    ok     ok     ok     404    404 
 dashboard.tan_an           404    ok     404    404    404    404    404    ok     ok     login
 notifications              ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 notifications_badge        ok     ok     ok     ok     ok     ok     ok     ok     ok     login
+notification_settings      ok     ok     ok     ok     ok     ok     ok     ok     ok     login
 POST propose.dispatch      403    go     go     go     go     403    404    404    go     login
 POST propose.le_binh       404    404    404    go     go     403    404    404    go     login
 POST propose.tan_an        404    404    404    404    404    404    404    403    go     login
@@ -605,6 +611,7 @@ POST feed                  go     go     go     go     go     go     go     go  
 POST read.ward_clerk       404    404    404    404    404    go     404    404    404    login
 POST read.outsider         404    404    404    404    404    404    404    go     404    login
 POST read_all              go     go     go     go     go     go     go     go     go     login
+POST notification_settings go     go     go     go     go     go     go     go     go     login
 """
 # fmt: on
 # POST task_create: the form offers only the units the actor's unit reaches (tasks.permissions.assign_scope:

@@ -320,8 +320,11 @@ def _overdue(qs: QuerySet[Assignment], on: date, limit: int = OVERDUE_LIMIT) -> 
         .prefetch_related(Prefetch("unit__users", queryset=heads, to_attr="heads"))
         .order_by("original_due_on", "id")
     )
+    from dieuhanh.tasks.lateness import late_counter
+
+    late = late_counter(on)  # lateness is counted in working days everywhere (dieuhanh.tasks.lateness)
     for item in items:
-        item.days_late = (on - item.original_due_on).days
+        item.days_late = late(item.original_due_on)
         head = item.unit.heads[0] if item.unit.heads else None
         item.responsible = (head.get_full_name() or head.username) if head else ""
         item.extended = item.due_on is not None and item.due_on != item.original_due_on
@@ -410,7 +413,7 @@ OVERDUE_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("unit", _("Đơn vị thực hiện")),
     ("original_due_on", _("Hạn ban đầu")),
     ("due_on", _("Hạn hiện tại")),
-    ("days_late", _("Số ngày quá hạn")),
+    ("days_late", _("Quá hạn (ngày làm việc)")),
     ("status", _("Trạng thái")),
     ("assignee", _("Người thực hiện")),
     ("responsible", _("Lãnh đạo đơn vị")),

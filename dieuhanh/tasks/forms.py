@@ -118,6 +118,9 @@ class ManualTaskForm(forms.Form):
         self.fields["lead_units"].queryset = units
         self.fields["coordinating_units"].queryset = units
 
+    def clean_due_on(self) -> datetime.date | None:
+        return not_before_today(self.cleaned_data.get("due_on"))
+
 
 def _check_file(upload: Any) -> Any:
     limit = settings.UPLOAD_MAX_BYTES
@@ -181,17 +184,30 @@ class ReturnForm(_Prefixed):
                              error_messages={"required": _("Phải nêu lý do trả lại.")})
 
 
+def not_before_today(value: datetime.date | None) -> datetime.date | None:
+    """A deadline, an extension or a delegation date is never in the past."""
+    if value is not None and value < today():
+        raise forms.ValidationError(_("Ngày %(day)s đã qua: hạn phải từ hôm nay (%(today)s) trở đi.")
+                                    % {"day": value.strftime("%d/%m/%Y"), "today": today().strftime("%d/%m/%Y")})
+    return value
+
+
 class ExtensionForm(_Prefixed):
     id_prefix = "gia_han"
     proposed_due_on = date_field(_("Hạn đề nghị"), required=True)
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("Phải nêu lý do xin gia hạn.")})
 
+    def clean_proposed_due_on(self) -> datetime.date | None:
+        return not_before_today(self.cleaned_data.get("proposed_due_on"))
+
 
 class DecisionForm(_Prefixed):
     id_prefix = "duyet"
     extension = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=[("dong_y", _("Đồng ý")), ("tu_choi", _("Từ chối"))],
+    # nothing preselected: the decider picks one
+    decision = forms.ChoiceField(choices=[("", _("— Chọn quyết định —")), ("dong_y", _("Đồng ý")),
+                                          ("tu_choi", _("Từ chối"))],
                                  error_messages={"required": _("Chưa chọn quyết định.")})
     note = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -211,6 +227,9 @@ class DelegateForm(_Prefixed):
         self.fields["people"].queryset = people
         self.fields["people"].label_from_instance = lambda u: u.get_full_name() or u.username
 
+    def clean_due_on(self) -> datetime.date | None:
+        return not_before_today(self.cleaned_data.get("due_on"))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not self.errors and not data.get("units") and not data.get("people"):
@@ -229,3 +248,12 @@ def today() -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+class NotificationSettingForm(forms.ModelForm):
+    class Meta:
+        from dieuhanh.tasks.models import NotificationSetting
+
+        model = NotificationSetting
+        fields = ["email_mode"]
+        widgets = {"email_mode": forms.RadioSelect}

@@ -157,10 +157,12 @@ class Assignment(models.Model):
     ACKNOWLEDGEABLE = (Status.NEW,)
     WORKABLE = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RETURNED)
 
-    def _move(self, actor, allowed, refusal, changes: dict, note: str = "", request=None) -> None:  # type: ignore[no-untyped-def]
+    def _move(self, actor, allowed, refusal, changes: dict, note: str = "", request=None,  # type: ignore[no-untyped-def]
+              event: str = "") -> None:
         from django.db import transaction
 
         from dieuhanh.accounts.audit import record
+        from dieuhanh.tasks import events
         from dieuhanh.accounts.models import AuditAction
 
         if self.status not in allowed:
@@ -173,11 +175,13 @@ class Assignment(models.Model):
             self.save(update_fields=[*{*changes, "status", "updated_at"}])
             record(actor, AuditAction.STATE, self, before=before, after=after, note=note, unit_id=self.unit_id,
                    request=request)
+            if event:  # those concerned are told in the same transaction
+                events.assignment_moved(self, event, actor)
 
     def acknowledge(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, self.ACKNOWLEDGEABLE,
                    _("Không thể tiếp nhận nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}, note="Tiếp nhận",
+                   {"status": Status.ACKNOWLEDGED, "acknowledged_at": timezone.now()}, note="Tiếp nhận", event="task.acknowledged",
                    request=request)
 
     def start(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
@@ -190,13 +194,13 @@ class Assignment(models.Model):
             raise TransitionError(_("Tiến độ phải từ 0 đến 100%."))
         self._move(actor, self.WORKABLE,
                    _("Không thể cập nhật tiến độ khi nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.IN_PROGRESS, "progress": int(percent)}, note="Cập nhật tiến độ", request=request)
+                   {"status": Status.IN_PROGRESS, "progress": int(percent)}, note="Cập nhật tiến độ", request=request, event="task.progress")
 
     def submit_result(self, actor, note: str = "", document=None, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, self.WORKABLE,
                    _("Không thể nộp kết quả khi nhiệm vụ đang ở trạng thái «%(status)s»."),
                    {"status": Status.SUBMITTED, "submitted_at": timezone.now(), "result_note": note,
-                    "result_document": document, "return_reason": ""}, note="Nộp kết quả", request=request)
+                    "result_document": document, "return_reason": ""}, note="Nộp kết quả", request=request, event="task.submitted")
 
     def accept(self, actor, on=None, request=None) -> None:  # type: ignore[no-untyped-def]
         if on is None:
@@ -204,19 +208,19 @@ class Assignment(models.Model):
         done = on
         self._move(actor, (Status.SUBMITTED,),
                    _("Chỉ nghiệm thu được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
-                   {"status": Status.DONE, "completed_on": done, "progress": 100}, note="Nghiệm thu", request=request)
+                   {"status": Status.DONE, "completed_on": done, "progress": 100}, note="Nghiệm thu", request=request, event="task.accepted")
 
     def return_(self, actor, reason: str, request=None) -> None:  # type: ignore[no-untyped-def]
         if not (reason or "").strip():
             raise TransitionError(_("Phải nêu lý do trả lại."))
         self._move(actor, (Status.SUBMITTED,),
                    _("Chỉ trả lại được kết quả đang chờ duyệt (trạng thái hiện tại: «%(status)s»)."),
-                   {"status": Status.RETURNED, "return_reason": reason.strip()}, note="Trả lại", request=request)
+                   {"status": Status.RETURNED, "return_reason": reason.strip()}, note="Trả lại", request=request, event="task.returned")
 
     def cancel(self, actor, request=None) -> None:  # type: ignore[no-untyped-def]
         self._move(actor, OPEN_STATUSES,
                    _("Không thể hủy nhiệm vụ đang ở trạng thái «%(status)s»."),
-                   {"status": Status.CANCELLED}, note="Hủy", request=request)
+                   {"status": Status.CANCELLED}, note="Hủy", request=request, event="task.cancelled")
 
 
 class TransitionError(ValueError):
@@ -327,11 +331,35 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     digest_day = models.DateField(null=True, blank=True)
+    # What happened (an event name of dieuhanh.tasks.events, empty for the worker's reminders) and
+    # where to look at it (documents, drafts and reports have no assignment to link to). Database
+    # defaults: the worker's raw INSERTs leave both out.
+    event = models.CharField(max_length=40, blank=True, default="", db_default="")
+    link = models.CharField(max_length=300, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
         constraints = [models.UniqueConstraint(fields=["key"], name="unique_notification_key")]
+
+
+class EmailMode(models.TextChoices):
+    DIGEST = "hang_ngay", _("Một thư tổng hợp mỗi ngày")
+    IMMEDIATE = "ngay", _("Gửi thư ngay khi có thông báo")
+    OFF = "khong", _("Không gửi thư (chỉ xem trong hệ thống)")
+
+
+class NotificationSetting(models.Model):
+    """How a user wants to be e-mailed; no row means the daily digest."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_setting", verbose_name=_("người dùng"))
+    email_mode = models.CharField(_("nhận thư"), max_length=12, choices=EmailMode.choices, default=EmailMode.DIGEST)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cài đặt thông báo")
+        verbose_name_plural = _("cài đặt thông báo")
 
 
 class WorkerCursor(models.Model):

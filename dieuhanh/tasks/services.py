@@ -53,6 +53,7 @@ from django.utils.translation import gettext as _
 from dieuhanh.accounts.audit import record, snapshot
 from dieuhanh.accounts.models import AuditAction, Role
 from dieuhanh.accounts.scope import subtree_ids, visible_unit_ids
+from dieuhanh.tasks import events
 from dieuhanh.tasks.models import (OPEN_STATUSES, Assignment, Extension, ExtensionStatus, ProgressNote, Role as TaskRole,
                                    Status, Task, TransitionError)
 from dieuhanh.tasks.permissions import assign_scope, has_authority, refuse_outside
@@ -166,6 +167,7 @@ def _fan_out(user: Any, task: Task, lead: list[int], coordinating: list[int], du
         row.save()
         record(user, AuditAction.CREATE, row, after=snapshot(row), unit_id=row.unit_id, request=request)
         created.append(row)
+    events.assignments_issued(created, user)
     return created
 
 
@@ -439,6 +441,8 @@ def request_extension(user: Any, assignment: Assignment, reason: str,
         raise ValidationError(_("Phải nêu lý do xin gia hạn."))
     if proposed_due_on is None:
         raise ValidationError(_("Phải đề nghị hạn mới."))
+    if assignment.due_on is None:
+        raise ValidationError(_("Nhiệm vụ không có hạn xử lý nên không cần xin gia hạn."))
     if assignment.due_on is not None and proposed_due_on <= assignment.due_on:
         raise ValidationError(_("Hạn đề nghị phải sau hạn hiện tại (%(due)s).")
                               % {"due": assignment.due_on.strftime("%d/%m/%Y")})
@@ -449,6 +453,7 @@ def request_extension(user: Any, assignment: Assignment, reason: str,
         ext = Extension.objects.create(assignment=assignment, requested_by=user, reason=reason.strip(),
                                        proposed_due_on=proposed_due_on, previous_due_on=assignment.due_on)
         record(user, AuditAction.CREATE, ext, after=snapshot(ext), unit_id=assignment.unit_id, request=request)
+        events.extension_requested(ext, user)
     return ext
 
 
@@ -483,6 +488,7 @@ def decide_extension(user: Any, extension: Extension, approve: bool, note: str =
                    before={"due_on": old.isoformat() if old else None},
                    after={"due_on": ext.proposed_due_on.isoformat()}, note="Gia hạn", unit_id=assignment.unit_id,
                    request=request)
+        events.extension_decided(ext, user)
     extension.refresh_from_db()
     return ext
 

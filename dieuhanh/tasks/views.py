@@ -189,11 +189,12 @@ def _panel_context(request: HttpRequest, a: Assignment, forms_in: dict[str, Any]
     if doer and a.status in Assignment.WORKABLE:
         ctx["progress_form"] = forms_in.get("tien-do") or forms.ProgressForm(initial={"progress": a.progress})
         ctx["result_form"] = forms_in.get("nop-ket-qua") or forms.ResultForm(documents=_result_documents(user))
-    if doer and a.status not in (Status.DONE, Status.CANCELLED, Status.SUBMITTED) and pending is None:
+    # no extension of a task without a deadline; the requester never decides his own request
+    if doer and a.status not in (Status.DONE, Status.CANCELLED, Status.SUBMITTED) and pending is None and a.due_on:
         ctx["extension_form"] = forms_in.get("xin-gia-han") or forms.ExtensionForm()
     if assigner and a.status == Status.SUBMITTED:
         ctx["return_form"] = forms_in.get("tra-lai") or forms.ReturnForm()
-    if assigner and pending is not None:
+    if assigner and pending is not None and (pending.requested_by_id != user.pk or user.is_admin_role):
         ctx["decision_form"] = forms_in.get("duyet-gia-han") or forms.DecisionForm(initial={"extension": pending.pk})
     if ctx["can_delegate"]:
         units, people = _delegate_choices(a)

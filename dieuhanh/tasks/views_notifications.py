@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -18,8 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_noop as N_
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _, gettext_noop as N_
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dieuhanh.accounts.audit import record
 from dieuhanh.accounts.models import AuditAction
@@ -65,9 +66,13 @@ def _assignment_url_name() -> str | None:
 
 
 def _with_links(items: list[Notification]) -> list[Notification]:
+    from dieuhanh.tasks.events import event_label
+
     name = _assignment_url_name()
     for n in items:
-        n.link = reverse(name, args=[n.assignment_id]) if name and n.assignment_id else ""
+        if not n.link:  # events store their own link (a document, a report); reminders point at the task
+            n.link = reverse(name, args=[n.assignment_id]) if name and n.assignment_id else ""
+        n.label = event_label(n.event) or n.get_kind_display()
     return items
 
 
@@ -134,3 +139,24 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notifications_badge(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/notifications_badge.html", {"unread_notifications": unread_count(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """The user's own choice of e-mail: daily digest, at once, or none (audited)."""
+    from dieuhanh.tasks.forms import NotificationSettingForm
+    from dieuhanh.tasks.models import NotificationSetting
+
+    setting = NotificationSetting.objects.filter(user=request.user).first() or NotificationSetting(user=request.user)
+    before = setting.email_mode
+    form = NotificationSettingForm(request.POST or None, instance=setting)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            record(request.user, AuditAction.UPDATE, saved, before={"email_mode": before},
+                   after={"email_mode": saved.email_mode}, note=N_("Đổi cách nhận thư thông báo"),
+                   unit_id=request.user.unit_id, request=request)
+        messages.success(request, _("Đã lưu cách nhận thư thông báo."))
+        return redirect("tasks:notification_settings")
+    return render(request, "tasks/notification_settings.html", {"form": form, "has_email": bool(request.user.email)})

@@ -9,13 +9,18 @@ in SQL, in id-ordered batches over indexed columns, and writes one
 deterministic ``key`` and multi-row ``INSERT … ON CONFLICT (key) DO NOTHING``: scanning twice
 creates nothing new. The reasons, with ``d`` today (a working day):
 
-- not acknowledged for ≥ ``TASKS_ACK_WITHIN_DAYS`` working days → the unit's users, every working day;
+- not acknowledged for ``TASKS_ACK_WITHIN_DAYS`` working days → the unit's users, that day and then
+  every ``TASKS_OVERDUE_REPEAT_DAYS`` working days;
 - due within ``TASKS_REMIND_DAYS_BEFORE`` working days → the unit's users, once per deadline;
 - due today (or, for a deadline on a day off, on the last working day before it) → once per deadline;
-- overdue → the unit's users, every working day;
+- overdue → the unit's users on the first overdue working day, then every
+  ``TASKS_OVERDUE_REPEAT_DAYS`` working days (not every day: a province's volume stays bounded);
 - overdue ≥ ``TASKS_ESCALATE_UNIT_HEAD_DAYS`` working days → the unit's leaders (unit head; a
   committee's leaders), once per deadline; ≥ ``TASKS_ESCALATE_LEADER_DAYS`` → the leaders of the
-  assigning unit, once per deadline.
+  assigning unit and the top of the chain (:class:`ChainTop`: the Chủ tịch/Phó Chủ tịch who signed
+  the source document), once per deadline.
+
+The scan's day also purges read notifications older than ``NOTIFICATIONS_KEEP_MONTHS``.
 
 SEND claims users who have unread, unsent notifications (``SELECT … FOR UPDATE SKIP
 LOCKED`` on the user rows on PostgreSQL; on SQLite the single conditional UPDATE is
@@ -177,6 +182,51 @@ class Recipients:
         return users
 
 
+class ChainTop:
+    """The top of each escalation chain: the Chủ tịch/Phó Chủ tịch who signed the source
+    document, found by name among the leaders of the committee the assigning unit works for
+    (an office works for its UBND); when no leader bears that name (or there is no document),
+    that committee's leaders. Two queries per scan, one per batch of new documents."""
+
+    def __init__(self, people: Recipients) -> None:
+        from dieuhanh.lib.vntext import fold
+        from dieuhanh.orgs.models import COMMITTEE_KINDS, Unit
+
+        self.fold = fold
+        self.people = people
+        committees = {str(k) for k in COMMITTEE_KINDS}
+        units = {pk: (parent, kind) for pk, parent, kind in Unit.objects.values_list("id", "parent_id", "kind")}
+        self.committee_of: dict[int, int] = {}
+        for pk, (parent, kind) in units.items():
+            if kind in committees:
+                self.committee_of[pk] = pk
+            elif parent is not None and units.get(parent, (None, ""))[1] in committees:
+                self.committee_of[pk] = parent
+        # the words of each leader's name, in any order ("Lê Văn Cường" or first "Cường", last "Lê Văn")
+        self.names = {uid: sorted(fold(f"{first} {last}").split()) for uid, first, last in User.objects.filter(
+            is_active=True, role=Role.LANH_DAO_UBND).values_list("id", "first_name", "last_name")}
+        self.signer: dict[int, list[str]] = {}
+        self._cache: dict[tuple[int | None, int], list[int]] = {}
+
+    def load(self, document_ids: Iterable[int | None]) -> None:
+        from dieuhanh.documents.models import Document
+
+        todo = {d for d in document_ids if d and d not in self.signer}
+        if todo:
+            found = dict(Document.objects.filter(pk__in=todo).values_list("id", "signer_name"))
+            self.signer.update({d: sorted(self.fold(found.get(d) or "").split()) for d in todo})
+
+    def of(self, document_id: int | None, by_unit_id: int) -> list[int]:
+        hit = self._cache.get((document_id, by_unit_id))
+        if hit is None:
+            committee = self.committee_of.get(by_unit_id)
+            leaders = [u for u in self.people.leaders.get(committee, ()) if u in self.names] if committee else []
+            name = self.signer.get(document_id or 0)
+            signed = [u for u in leaders if name and self.names[u] == name]
+            hit = self._cache[(document_id, by_unit_id)] = signed or leaders
+        return hit
+
+
 def unit_users(unit_id: int) -> list[int]:
     """Ids of the active users of a unit (not administrators)."""
     return list(User.objects.filter(is_active=True, unit_id=unit_id).exclude(role=Role.QUAN_TRI)
@@ -227,8 +277,17 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
     ack_cutoff = _local_midnight(days.shift(day, -(settings.TASKS_ACK_WITHIN_DAYS - 1))
                                  if settings.TASKS_ACK_WITHIN_DAYS > 0 else day + timedelta(days=1))
 
+    repeat = max(1, settings.TASKS_OVERDUE_REPEAT_DAYS)
+    # Working days since the last finished scan: a repeated reminder whose day fell in them (the
+    # worker was down that day) goes out now; the key (deadline and period) keeps it once.
+    prev = (WorkerCursor.objects.filter(job=SCAN_JOB, day__lt=day, done_at__isnull=False)
+            .order_by("-day").values_list("day", flat=True).first())
+    missed = days.since(prev) if prev else 10**9
+    head_days, leader_days = settings.TASKS_ESCALATE_UNIT_HEAD_DAYS, settings.TASKS_ESCALATE_LEADER_DAYS
+    top = ChainTop(people)
     base = Assignment.objects.filter(status__in=DOER_OPEN, task__cancelled_at__isnull=True)
-    fields = ("unit_id", "assignee_id", "due_on", "task__title", "task__assigned_by_unit_id", "unit__name")
+    fields = ("unit_id", "assignee_id", "due_on", "task__title", "task__assigned_by_unit_id", "unit__name",
+              "task__document_id")
     pending: list[tuple] = []
     created_at = now
     examined = 0
@@ -246,7 +305,8 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
         # 1. Deadlines: one range over the due_on index.
         for rows in _batches(base.filter(due_on__lt=before_until), fields):
             examined += len(rows)
-            for aid, unit_id, assignee_id, due, title, by_unit_id, unit_name in rows:
+            top.load(r[-1] for r in rows if r[3] < day)
+            for aid, unit_id, assignee_id, due, title, by_unit_id, unit_name, document_id in rows:
                 doers = people.doers(unit_id, assignee_id)
                 ctx = {"title": title, "unit": unit_name, "due": due.strftime("%d/%m/%Y")}
                 if due >= next_wd:
@@ -256,15 +316,24 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
                     add(NotificationKind.DUE_TODAY, aid, doers, due,
                         _("Nhiệm vụ «%(title)s» của %(unit)s đến hạn hôm nay (hạn %(due)s).") % ctx)
                 else:
-                    ctx["n"] = days.since(due)
-                    add(NotificationKind.OVERDUE, aid, doers, day,
-                        _("Nhiệm vụ «%(title)s» của %(unit)s đã quá hạn %(n)s ngày làm việc (hạn %(due)s).") % ctx)
-                    escalate = _("Báo cáo lãnh đạo: nhiệm vụ «%(title)s» giao cho %(unit)s đã quá hạn "
-                                 "%(n)s ngày làm việc (hạn %(due)s).") % ctx
-                    if due < head_cutoff:
+                    # Overdue: on the first overdue working day, then every `repeat` working days;
+                    # each escalation on the day its threshold is reached (or, if the worker missed
+                    # that day, on the next reminder day: the key keeps it once per deadline).
+                    n = ctx["n"] = days.since(due)
+                    reminder_day = (n - 1) % repeat < missed
+                    if reminder_day:
+                        add(NotificationKind.OVERDUE, aid, doers, due,
+                            _("Nhiệm vụ «%(title)s» của %(unit)s đã quá hạn %(n)s ngày làm việc (hạn %(due)s).")
+                            % ctx, f":{(n - 1) // repeat}")
+                    if due < head_cutoff and (reminder_day or 0 <= n - head_days < missed
+                                              or 0 <= n - leader_days < missed):
+                        escalate = _("Báo cáo lãnh đạo: nhiệm vụ «%(title)s» giao cho %(unit)s đã quá hạn "
+                                     "%(n)s ngày làm việc (hạn %(due)s).") % ctx
                         add(NotificationKind.ESCALATED, aid, people.leaders.get(unit_id, ()), due, escalate, ":1")
-                    if due < leader_cutoff:
-                        add(NotificationKind.ESCALATED, aid, people.leaders.get(by_unit_id, ()), due, escalate, ":2")
+                        if due < leader_cutoff:
+                            chain = people.leaders.get(by_unit_id, [])
+                            chain = [*chain, *(u for u in top.of(document_id, by_unit_id) if u not in chain)]
+                            add(NotificationKind.ESCALATED, aid, chain, due, escalate, ":2")
                 if len(pending) >= flush_at:
                     inserted += _flush(pending)
             inserted += _flush(pending)
@@ -275,13 +344,28 @@ def scan(day: date, now: datetime | None = None, cal: Any = None) -> tuple[int, 
             examined += len(rows)
             for aid, unit_id, assignee_id, created, title, unit_name in rows:
                 n = days.since(timezone.localdate(created))
-                add(NotificationKind.UNACKNOWLEDGED, aid, people.doers(unit_id, assignee_id), day,
+                late = max(0, n - settings.TASKS_ACK_WITHIN_DAYS)
+                if late % repeat >= missed:
+                    continue  # chased on the first day late, then every `repeat` working days
+                add(NotificationKind.UNACKNOWLEDGED, aid, people.doers(unit_id, assignee_id),
+                    timezone.localdate(created),
                     _("Nhiệm vụ «%(title)s» giao cho %(unit)s chưa được tiếp nhận sau %(n)s ngày làm việc.")
-                    % {"title": title, "unit": unit_name, "n": n})
+                    % {"title": title, "unit": unit_name, "n": n}, f":{late // repeat}")
                 if len(pending) >= flush_at:
                     inserted += _flush(pending)
             inserted += _flush(pending)
     return examined, inserted
+
+
+def purge_read(now: datetime) -> int:
+    """Delete read notifications older than ``NOTIFICATIONS_KEEP_MONTHS``: one DELETE a day
+    (nothing refers to a notification, so no per-row collection)."""
+    months = settings.NOTIFICATIONS_KEEP_MONTHS
+    if months <= 0:
+        return 0
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    cutoff = now.replace(year=year, month=month + 1, day=min(now.day, 28))
+    return Notification.objects.filter(read_at__lt=cutoff)._raw_delete(connection.alias)
 
 
 def _insert_sql(rows: int) -> str:
@@ -419,7 +503,11 @@ def _unsent(day: date) -> Q:
 
 
 def _candidates(day: date) -> list[int]:
+    from dieuhanh.tasks.mailing import NOT_DIGEST
+
+    # Users who chose one mail per notification, or none, are not sent the digest.
     return list(Notification.objects.filter(_unsent(day), user__is_active=True).exclude(user__email="")
+                .exclude(user__notification_setting__email_mode__in=NOT_DIGEST)
                 .values_list("user_id", flat=True).distinct().order_by("user_id"))
 
 
@@ -450,23 +538,29 @@ def _centre_path() -> str:
         return ""
 
 
-def _send_digest(uid: int, day: date, now: datetime, mail_connection: Any) -> int:
+def _send_digest(uid: int, day: date, now: datetime, mail_connection: Any,
+                 subject: Callable[[int], str] | None = None) -> int:
+    from dieuhanh.tasks.events import event_label
+
     rows = list(Notification.objects.filter(user_id=uid, digest_day=day, emailed_at__isnull=True)
                 .select_related("user", "assignment__task", "assignment__unit"))
     if not rows:
         return 0  # never an empty digest
     user = rows[0].user
-    rows.sort(key=lambda n: (KIND_ORDER.get(n.kind, 99), n.created_at, n.id))
+    with translation.override(settings.LANGUAGE_CODE):
+        for n in rows:  # the digest lists the rows grouped: reminders by kind, events by what happened
+            n.group = event_label(n.event) or str(n.get_kind_display())
+    rows.sort(key=lambda n: (KIND_ORDER.get(n.kind, 99), n.group, n.created_at, n.id))
     base_url = (getattr(settings, "SITE_URL", "") or os.environ.get("SITE_URL", "")).rstrip("/")
     centre = _centre_path() if base_url else ""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "day": day, "items": rows[:DIGEST_MAX_ITEMS], "count": len(rows),
                    "more": max(0, len(rows) - DIGEST_MAX_ITEMS),
                    "centre_url": f"{base_url}{centre}" if centre else ""}
-        subject = digest_subject(len(rows), day)
+        subject_line = subject(len(rows)) if subject else digest_subject(len(rows), day)
         text = render_to_string("tasks/email/digest.txt", context)
         html = render_to_string("tasks/email/digest.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email],
+    message = EmailMultiAlternatives(subject_line, text, settings.DEFAULT_FROM_EMAIL, [user.email],
                                      connection=mail_connection)
     message.attach_alternative(html, "text/html")
     message.send()
@@ -516,6 +610,9 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
     worker_id = worker_id or default_worker_id()
     stats = Stats(day=day, worker_id=worker_id)
     _render_drafts(worker_id, stats)
+    from dieuhanh.tasks.mailing import send_immediate
+
+    send_immediate(day, now, stats)  # one mail per notification for those who chose it: every round
     if job_done(SCAN_JOB, day):
         stats.scan_state = "skipped"
     elif claim_job(SCAN_JOB, day, worker_id, now):
@@ -523,6 +620,7 @@ def run_once(now: datetime | None = None, worker_id: str | None = None) -> Stats
         try:
             with LeaseKeeper(SCAN_JOB, day, worker_id):
                 stats.scanned, stats.created = scan(day, now)
+                stats.extra["purged"] = purge_read(now)
                 # Once a day, finished work is counted again from scratch: whatever bypassed
                 # Assignment.save() (a bulk import, a manual SQL fix) is mended within a day.
                 stats.extra["tally_rows"] = tally.rebuild()

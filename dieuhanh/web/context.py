@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = (
-    ("web:home", _("Tổng quan")),
+    ("web:home", _("Việc cần làm")),
     ("documents:inbox", _("Chờ xử lý")),
     ("documents:incoming", _("Văn bản đến")),
     ("documents:outgoing", _("Văn bản đi")),
@@ -33,7 +33,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": False})
+        items.append({"url": url, "label": label, "active": False,
+                      # the home inbox's count, loaded after the page (dieuhanh.web.inbox)
+                      "count_url": reverse("web:inbox_count") if name == "web:home" else ""})
     # The longest matching prefix wins: /nhiem-vu/tong-hop/ is "Tổng hợp", not also "Nhiệm vụ".
     matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
     if matches:

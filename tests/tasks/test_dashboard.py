@@ -296,8 +296,9 @@ def test_overdue_list_days_late_and_who_is_responsible(sample, units, actors):
     head = UserFactory(username="ct.balang", unit=units["ba_lang"], role=Role.LANH_DAO_UBND,
                        first_name="Trần", last_name="Thị Hoa")
     overdue = leader_dashboard(actors["district_leader"], on=TODAY).overdue
+    # late in working days (TODAY is a Saturday: 30 calendar days back are 21 working days)
     assert [(a.task.title, a.days_late) for a in overdue] == [
-        ("Báo cáo dân số", 30), ("Kiểm tra nhà trọ", 10), ("Rà soát hộ nghèo", 3)]
+        ("Báo cáo dân số", 21), ("Kiểm tra nhà trọ", 7), ("Rà soát hộ nghèo", 2)]
     assert overdue[1].extended and overdue[1].due_on == TODAY + D(20)
     assert overdue[2].responsible == head.get_full_name()
     chairman = actors["ward_chairman"]
@@ -308,14 +309,15 @@ def test_overdue_list_is_capped_at_50_most_late_first(units, actors):
     for i in range(55):
         assign(units["le_binh"], units["district"], Status.NEW, TODAY - D(i + 1))
     overdue = leader_dashboard(actors["ward_chairman"], on=TODAY).overdue
-    assert len(overdue) == 50 and overdue[0].days_late == 55 and overdue[-1].days_late == 6
+    assert len(overdue) == 50 and overdue[0].days_late == 38 and overdue[-1].days_late == 5  # working days
 
 
 def test_overdue_page_shows_days_late(sample, actors, login):
     html = login(actors["district_leader"]).get(url()).content.decode()
     table = html[html.index('id="dash-overdue"'):]
     assert "Báo cáo dân số" in table and "16/05/2024" in table
-    assert '<td class="dash-num dash-bad" data-label="Số ngày quá hạn">30</td>' in table
+    assert "Quá hạn (ngày làm việc)" in html
+    assert '<td class="dash-num dash-bad" data-label="Quá hạn (ngày làm việc)">21</td>' in table
     assert "gia hạn đến" in table and "05/07/2024" in table
 
 
@@ -425,9 +427,12 @@ def _bulk(units, start: int, n: int) -> None:
 
 
 def test_query_count_is_constant_10_vs_60(units, actors, login):
+    from dieuhanh.tasks.calendar import work_calendar
+
     client = login(actors["district_leader"])
     counts = {}
     _bulk(units, 0, 10)
+    work_calendar()  # the working-day calendar is read once per process (cached), not per page
     for size in (10, 60):
         if size == 60:
             _bulk(units, 10, 50)
@@ -442,7 +447,10 @@ def test_query_count_is_constant_10_vs_60(units, actors, login):
 
 
 def test_function_query_count(units, actors, django_assert_num_queries):
+    from dieuhanh.tasks.calendar import work_calendar
+
     _bulk(units, 0, 60)
+    work_calendar()  # cached per process: lateness in working days costs no query per page
     with django_assert_num_queries(7):  # units, per-unit open + tallies, overdue, heads, trend open + tallies
         leader_dashboard(actors["district_leader"], on=TODAY)
 

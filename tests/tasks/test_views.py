@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -317,3 +318,34 @@ def test_chain_page(client, issued, world, django_assert_max_num_queries) -> Non
 @pytest.mark.parametrize("name", ["tasks:list", "tasks:create"])
 def test_pages_without_objects_need_login(client, db, name) -> None:  # type: ignore[no-untyped-def]
     assert _bounced_to_login(client.get(reverse(name)))
+
+
+def test_dates_before_today_are_refused_and_nothing_is_preselected(client, issued, world) -> None:  # type: ignore[no-untyped-def]
+    """Today is 05/03/2020: an extension or a delegation to 01/03/2020 is refused with a clear message."""
+    actors = world["actors"]
+    a = Assignment.objects.get(task=issued[1])
+    client.force_login(actors["noi_vu_head"])
+    past = client.post(reverse("tasks:action", args=[a.pk, "xin-gia-han"]),
+                       {"proposed_due_on": "01/01/2019", "reason": "Chờ số liệu"}, **HTMX)
+    assert "Ngày 01/01/2019 đã qua: hạn phải từ hôm nay (05/03/2020) trở đi." in past.content.decode()
+    assert not Extension.objects.exists()
+    client.post(reverse("tasks:action", args=[a.pk, "xin-gia-han"]),
+                {"proposed_due_on": "20/04/2020", "reason": "Chờ số liệu"}, **HTMX)
+    page = _login(client, actors["district_specialist"]).get(reverse("tasks:assignment", args=[a.pk])).content.decode()
+    assert "— Chọn quyết định —" in page and "selected" not in page.split("— Chọn quyết định —")[1].split("</select>")[0]
+    assert _login(client, actors["district_specialist"]).post(
+        reverse("tasks:action", args=[a.pk, "duyet-gia-han"]),
+        {"extension": Extension.objects.get().pk}, **HTMX).status_code == 200
+    assert Extension.objects.get().status == ExtensionStatus.PENDING  # no decision chosen: nothing decided
+
+
+def test_no_extension_is_offered_on_a_task_without_deadline(client, world) -> None:  # type: ignore[no-untyped-def]
+    units, actors = world["units"], world["actors"]
+    task = services.create_task(actors["district_specialist"], "Theo dõi dư luận", [units["le_binh"]], None,
+                                source_note="Giao ban")
+    a = task.assignments.get()
+    services.acknowledge(actors["ward_chairman"], a)
+    page = _login(client, actors["ward_chairman"]).get(reverse("tasks:assignment", args=[a.pk])).content.decode()
+    assert "xin-gia-han" not in page
+    with pytest.raises(ValidationError):
+        services.request_extension(actors["ward_chairman"], a, "Chờ số liệu", date(2020, 4, 1))

@@ -148,7 +148,7 @@ def test_public_holidays_are_skipped(units, people) -> None:
     assert kinds_on(date(2026, 8, 31), a) == {}  # Mon 31/8 is a day off
     assert kinds_on(date(2026, 9, 2), a) == {}
     assert kinds_on(date(2026, 9, 3), a)["cv.noivu"] == {K.OVERDUE}
-    message = Notification.objects.get(key=f"{K.OVERDUE}:{a.pk}:{people['district_specialist'].pk}:2026-09-03").message
+    message = Notification.objects.get(key=f"{K.OVERDUE}:{a.pk}:{people['district_specialist'].pk}:2026-09-01:0").message
     assert "quá hạn 1 ngày làm việc" in message  # only Thu 3/9 counts
 
 
@@ -166,9 +166,10 @@ def test_unacknowledged_assignments_are_chased_after_n_working_days(units, peopl
     assert kinds_on(date(2026, 10, 16), a) == {}  # 1 working day
     assert kinds_on(date(2026, 10, 17), a) == {}  # Saturday
     assert kinds_on(date(2026, 10, 19), a)["cv.noivu"] == {K.UNACKNOWLEDGED}  # 2 working days
-    assert kinds_on(date(2026, 10, 20), a)["cv.noivu"] == {K.UNACKNOWLEDGED}  # chased every working day
-    Assignment.objects.filter(pk=a.pk).update(status=Status.ACKNOWLEDGED, acknowledged_at=at(date(2026, 10, 20)))
-    assert kinds_on(date(2026, 10, 21), a) == {}
+    assert kinds_on(date(2026, 10, 20), a) == {}  # then every TASKS_OVERDUE_REPEAT_DAYS (5) working days
+    assert kinds_on(date(2026, 10, 26), a)["cv.noivu"] == {K.UNACKNOWLEDGED}  # 7 working days
+    Assignment.objects.filter(pk=a.pk).update(status=Status.ACKNOWLEDGED, acknowledged_at=at(date(2026, 10, 26)))
+    assert kinds_on(date(2026, 11, 2), a) == {}
 
 
 def test_finished_submitted_and_cancelled_work_is_not_chased(units, people) -> None:
@@ -189,12 +190,14 @@ def test_escalation_chain_unit_head_then_the_assigners_leader(units, people) -> 
     a = make(units, people, due=date(2026, 10, 16))  # Phòng Nội vụ, assigned by UBND quận Cái Răng
     day1 = kinds_on(date(2026, 10, 19), a)  # 1 working day overdue
     assert day1 == {"cv.noivu": {K.OVERDUE}, "tp.noivu": {K.OVERDUE}}
+    assert kinds_on(date(2026, 10, 20), a) == {}  # 2: overdue is repeated every 5 working days, not daily
     day3 = kinds_on(date(2026, 10, 21), a)  # 3: the unit head
-    assert day3 == {"cv.noivu": {K.OVERDUE}, "tp.noivu": {K.OVERDUE, K.ESCALATED}}
-    day4 = kinds_on(date(2026, 10, 22), a)  # escalated once per deadline, not every day
-    assert day4 == {"cv.noivu": {K.OVERDUE}, "tp.noivu": {K.OVERDUE}}
+    assert day3 == {"tp.noivu": {K.ESCALATED}}
+    assert kinds_on(date(2026, 10, 22), a) == {}  # escalated once per deadline, not every day
+    day6 = kinds_on(date(2026, 10, 26), a)  # 6: the second overdue reminder
+    assert day6 == {"cv.noivu": {K.OVERDUE}, "tp.noivu": {K.OVERDUE}}
     day7 = kinds_on(date(2026, 10, 27), a)  # 7: the leader of the assigning committee
-    assert day7 == {"cv.noivu": {K.OVERDUE}, "tp.noivu": {K.OVERDUE}, "pct.cairang": {K.ESCALATED}}
+    assert day7 == {"pct.cairang": {K.ESCALATED}}
     escalated = Notification.objects.filter(kind=K.ESCALATED, assignment=a)
     assert sorted(escalated.values_list("user__username", flat=True)) == ["pct.cairang", "tp.noivu"]
     assert not Notification.objects.filter(user__username__in=["vanthu.tanan", "quantri"]).exists()
@@ -203,9 +206,10 @@ def test_escalation_chain_unit_head_then_the_assigners_leader(units, people) -> 
 def test_a_ward_committee_escalates_to_its_chairman(units, people) -> None:
     need_calendar()
     a = make(units, people, unit="le_binh", due=date(2026, 10, 16))
+    kinds_on(date(2026, 10, 19), a)
     found = kinds_on(date(2026, 10, 21), a)
-    assert found["ct.lebinh"] == {K.OVERDUE, K.ESCALATED}
-    assert found["vanthu.lebinh"] == {K.OVERDUE}
+    assert found["ct.lebinh"] == {K.ESCALATED}
+    assert Notification.objects.filter(user__username="vanthu.lebinh", kind=K.OVERDUE).count() == 1
     assert "vanthu.balang" not in found
 
 
@@ -498,3 +502,55 @@ def test_scan_speed(units, people, capsys) -> None:
               f"= {rate:,.0f} assignments/s ({connection.vendor})")
     assert examined == n + n // 5 and created > 4 * n
     assert rate > 1000
+
+
+# --- the reminder policy: repeat, catch-up, the top of the chain, purge ----------------------------
+
+
+def test_overdue_is_repeated_every_n_working_days_and_caught_up_after_a_missed_day(units, people, settings) -> None:
+    need_calendar()
+    settings.TASKS_OVERDUE_REPEAT_DAYS = 5
+    a = make(units, people, due=date(2026, 10, 16))
+    days = [date(2026, 10, 19) + timedelta(days=i) for i in range(0, 15) if (date(2026, 10, 19) + timedelta(days=i)).weekday() < 5]
+    told = [d for d in days if K.OVERDUE in kinds_on(d, a).get("cv.noivu", set())]
+    assert told == [date(2026, 10, 19), date(2026, 10, 26), date(2026, 11, 2)]  # overdue 1, 6 and 11 days
+    b = make(units, people, due=date(2026, 11, 2), title="Báo cáo tình hình")
+    # first overdue day Tue 03/11: the worker is down until Thu 05/11, which catches up once
+    assert kinds_on(date(2026, 11, 5), b)["cv.noivu"] == {K.OVERDUE}
+    assert kinds_on(date(2026, 11, 6), b) == {}
+
+
+def test_the_chain_ends_with_the_leader_who_signed_the_source_document(units, people) -> None:
+    need_calendar()
+    from dieuhanh.documents.models import Direction, Document, Register
+
+    signer = UserFactory(username="ct.cairang", unit=units["district"], role=Role.LANH_DAO_UBND,
+                         first_name="Nguyễn Văn", last_name="Hòa")
+    register = Register.objects.create(unit=units["district"], direction=Direction.INCOMING, name="Sổ đến")
+    doc = Document.objects.create(register=register, owner_unit=units["district"], direction=Direction.INCOMING, subject="Kế hoạch CCHC",
+                                  number_symbol="313/UBND", reg_year=2026, signer_name="Nguyễn Văn Hòa")
+    a = make(units, people, due=date(2026, 10, 16), by="noi_vu", unit="le_binh")
+    Task.objects.filter(pk=a.task_id).update(document=doc)
+    kinds_on(date(2026, 10, 19), a)
+    found = kinds_on(date(2026, 10, 27), a)  # 7 working days: the office's head and the signer, not the other PCT
+    assert found["tp.noivu"] == found["ct.cairang"] == {K.ESCALATED}
+    assert "pct.cairang" not in found
+    Document.objects.filter(pk=doc.pk).update(signer_name="")
+    b = make(units, people, due=date(2026, 10, 19), by="noi_vu", unit="le_binh", title="Không rõ người ký")
+    Task.objects.filter(pk=b.task_id).update(document=doc)
+    found = kinds_on(date(2026, 10, 28), b)  # unknown signer: the committee's leaders
+    assert {u for u, k in found.items() if K.ESCALATED in k} >= {"ct.cairang", "pct.cairang", "tp.noivu"}
+    assert signer.pk
+
+
+def test_read_notifications_older_than_the_keep_period_are_purged(units, people, settings) -> None:
+    settings.NOTIFICATIONS_KEEP_MONTHS = 12
+    a = make(units, people, due=date(2026, 10, 16))
+    me = people["district_specialist"]
+    notify([me], a, K.EVENT, "cũ, đã đọc", key="old-read")
+    notify([me], a, K.EVENT, "cũ, chưa đọc", key="old-unread")
+    notify([me], a, K.EVENT, "mới, đã đọc", key="new-read")
+    Notification.objects.filter(key__contains="old-read").update(read_at=at(date(2025, 10, 1)))
+    Notification.objects.filter(key__contains="new-read").update(read_at=at(date(2026, 9, 1)))
+    assert worker.purge_read(at(date(2026, 10, 19))) == 1
+    assert sorted(Notification.objects.values_list("message", flat=True)) == ["cũ, chưa đọc", "mới, đã đọc"]
