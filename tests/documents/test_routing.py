@@ -186,3 +186,13 @@ def test_deliver_page_suggests_the_recipients(units, actors, registers, seed_byt
     page = login(actors["district_clerk"]).get(reverse("documents:detail", args=[dispatch.pk])).content.decode()
     assert "2 đơn vị đã nhận, 1 đơn vị đã xem." in page
     assert exchange.receipts_of(dispatch).get(unit=units["le_binh"]).status == ReceiptStatus.READ
+
+
+def test_documents_presented_to_a_leader_are_on_his_home_page(actors, plan_29, login) -> None:  # type: ignore[no-untyped-def]
+    clerk, leader = actors["district_clerk"], actors["district_leader"]
+    routing.submit(clerk, Receipt.objects.get(document=plan_29), leader, note="Kế hoạch của thành phố")
+    html = login(leader).get(reverse("web:home")).content.decode()
+    assert "Văn bản chờ tôi xử lý" in html and reverse("documents:detail", args=[plan_29.pk]) in html
+    assert "1" in login(leader).get(reverse("web:inbox_count")).content.decode()
+    # The clerk has handed it on: nothing waits for him any more.
+    assert "Không có văn bản nào chờ bạn xử lý." in login(clerk).get(reverse("web:home")).content.decode()

@@ -179,3 +179,18 @@ def test_docx_upload_fills_the_draft(chain, actors, shared_dir):
     with pytest.raises(ValidationError, match=".docx"):
         services.create_draft(actors["district_specialist"], "Công văn", {},
                               upload=SimpleUploadedFile("x.docx", b"not a zip"))
+
+
+def test_the_reviewer_whose_turn_it_is_sees_the_draft_on_his_home_page(draft, actors, client):
+    from django.urls import reverse
+
+    from dieuhanh.drafts.inbox import drafts_waiting
+
+    services.submit(actors["district_specialist"], draft)
+    head, leader = actors["noi_vu_head"], actors["district_leader"]
+    assert drafts_waiting(head, 10).count == 1 and drafts_waiting(leader, 10).count == 0
+    client.force_login(head)
+    html = client.get(reverse("web:home")).content.decode()
+    assert "Dự thảo chờ tôi cho ý kiến" in html and reverse("drafts:detail", args=[draft.pk]) in html
+    services.approve(head, draft)
+    assert drafts_waiting(head, 10).count == 0 and drafts_waiting(leader, 10).count == 1
