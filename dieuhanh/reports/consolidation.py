@@ -750,7 +750,7 @@ def link_issued(user: Any, consolidation: Consolidation, document: Any, *, doer:
     """The report went out through the document workflow (``dieuhanh.drafts``): its draft was signed and
     the văn thư issued it as ``document``. Recorded on the consolidation and, when the request came
     from an assignment, submitted as its result (by the drafter, who works for the doing unit)."""
-    locked = Consolidation.objects.select_for_update().select_related("request__source_task").get(pk=consolidation.pk)
+    locked = Consolidation.objects.select_for_update(of=("self",)).select_related("request__source_task").get(pk=consolidation.pk)
     if locked.document_id is not None:
         raise ValidationError(_("Báo cáo tổng hợp đã được phát hành với số %(number)s.")
                               % {"number": locked.document.number_symbol})
