@@ -111,22 +111,34 @@ def _orphan_rows() -> tuple[str, int, str]:
 
 
 def _numbering() -> tuple[str, int, str]:
-    """Per register and year: numbers 1..n with no gap or duplicate, and the counter at n."""
-    from django.db.models import Count, Max
+    """Per register and year: the numbers in use (documents and the receipts of documents sent
+    through the exchange) run without gap or duplicate, and the counter stands at the highest.
+    A register may start above 1 (a register taken over from paper mid-year): contiguous from its
+    lowest number is the rule."""
+    from collections import defaultdict
 
-    from dieuhanh.documents.models import Document, RegisterCounter
+    from dieuhanh.documents.models import Document, Receipt, RegisterCounter
 
-    problems = []
-    groups = (Document.objects.filter(reg_number__isnull=False).values("register_id", "reg_year")
-              .annotate(n=Count("id"), top=Max("reg_number")))
+    numbers: dict[tuple[int, int], dict[int, set]] = defaultdict(lambda: defaultdict(set))
+    rows = list(Document.objects.filter(reg_number__isnull=False).values_list("register_id", "reg_year",
+                                                                              "reg_number", "id"))
+    for register_id, year, number, pk in rows:
+        numbers[(register_id, year)][number].add(("d", pk))
+    for register_id, year, number, document_id in Receipt.objects.values_list("register_id", "reg_year",
+                                                                               "reg_number", "document_id"):
+        holders = numbers[(register_id, year)][number]
+        if ("d", document_id) not in holders:  # a unit's own document carries its receipt's number
+            holders.add(("r", document_id))
     counters = {(c.register_id, c.year): c.last_number for c in RegisterCounter.objects.all()}
-    for g in groups:
-        key = (g["register_id"], g["reg_year"])
-        if g["n"] != g["top"]:
-            problems.append(f"register {key}: {g['n']} numbers, highest {g['top']}")
-        if counters.get(key, 0) != g["top"]:
-            problems.append(f"register {key}: counter {counters.get(key, 0)}, highest {g['top']}")
-    return f"gapless numbering ({len(groups)} register-years)", len(problems), "; ".join(problems[:5])
+    problems = []
+    for key, used in numbers.items():
+        low, top = min(used), max(used)
+        doubled = [n for n, holders in used.items() if len(holders) > 1]
+        if len(used) != top - low + 1 or doubled:
+            problems.append(f"register {key}: {len(used)} numbers from {low} to {top}, doubled {doubled[:5]}")
+        if counters.get(key, 0) != top:
+            problems.append(f"register {key}: counter {counters.get(key, 0)}, highest {top}")
+    return f"gapless numbering ({len(numbers)} register-years)", len(problems), "; ".join(problems[:5])
 
 
 def _duplicate_reminders() -> tuple[str, int, str]:

@@ -25,7 +25,7 @@ from django.db.models import Max
 
 from dieuhanh.accounts.audit import record
 from dieuhanh.accounts.models import AuditAction
-from dieuhanh.documents.models import Document, Register, RegisterCounter
+from dieuhanh.documents.models import Document, Receipt, Register, RegisterCounter
 
 _ATTEMPTS = 5
 
@@ -61,9 +61,13 @@ def next_number(register: Register | int, year: int) -> int:
 
 
 def _highest_in_use(register_id: int, year: int) -> int:
+    """The highest number of the register's year, on a document or on a receipt (a unit's
+    incoming register numbers the documents other units send it through the exchange too)."""
     found = (Document.objects.filter(register_id=register_id, reg_year=year)
              .aggregate(highest=Max("reg_number"))["highest"])
-    return found or 0
+    received = (Receipt.objects.filter(register_id=register_id, reg_year=year)
+                .aggregate(highest=Max("reg_number"))["highest"])
+    return max(found or 0, received or 0)
 
 
 def _record_repair(counter: RegisterCounter, in_use: int) -> None:
