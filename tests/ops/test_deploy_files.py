@@ -33,6 +33,7 @@ def test_scripts_parse(script: str) -> None:
 
 def test_example_settings_are_read_somewhere() -> None:
     sources = (REPO / "dieuhanh" / "settings.py").read_text(encoding="utf-8") + \
+        (REPO / "dieuhanh" / "server.py").read_text(encoding="utf-8") + \
         (REPO / "dieuhanh" / "cli_server.py").read_text(encoding="utf-8") + \
         (REPO / "dieuhanh" / "ops" / "checks.py").read_text(encoding="utf-8")
     names = re.findall(r"^([A-Z_]+)=", (DEPLOY / "dieuhanh.env.example").read_text(encoding="utf-8"), re.M)
