@@ -13,13 +13,16 @@ from dieuhanh.web.inbox import Filled, Item, Section, register
 
 
 def documents_waiting(user: Any, limit: int) -> Filled:
+    from dieuhanh.documents.models import Document
     from dieuhanh.documents.routing import inbox, pending_documents_count
 
     total = pending_documents_count(user)
     if not limit or not total:
         return Filled(total, [], reverse("documents:inbox"))
     items, seen = [], set()
-    for route in inbox(user)[: limit * 3]:
+    # The home page never loads a document's parse, body or search text (megabytes each).
+    routes = inbox(user).defer(*(f"document__{name}" for name in Document.LIST_DEFER))
+    for route in routes[: limit * 3]:
         if route.document_id in seen:
             continue
         seen.add(route.document_id)
