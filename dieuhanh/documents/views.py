@@ -48,6 +48,7 @@ def _year(raw: str | None, default: int) -> int:
 
 
 def _register_list(request: HttpRequest, direction: str) -> HttpResponse:
+    """The internal drafts' list ("Dự thảo nội bộ"); incoming and outgoing use :func:`_register`."""
     user = request.user
     documents = services.documents_visible_to(user).filter(direction=direction)
     register = None
