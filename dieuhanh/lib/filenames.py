@@ -11,8 +11,9 @@ same series stay told apart.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from dieuhanh.lib.vntext import fold
 
 MAX_SUBJECT = 90
 
@@ -31,14 +32,8 @@ SILENT_WORDS = ("ve viec", "v/v", "giai doan")
 KIND_WORDS = ("bao cao", "ke hoach", "cong van", "quyet dinh", "thong bao", "to trinh", "giay moi")
 
 
-def ascii_fold(text: str) -> str:
-    """"Cải cách hành chính" → "Cai cach hanh chinh" (đ → d; everything else loses its marks)."""
-    plain = unicodedata.normalize("NFKD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in plain if not unicodedata.combining(c))
-
-
 def subject_slug(subject: str) -> str:
-    words = " " + " ".join(ascii_fold(subject).lower().split()) + " "
+    words = " " + " ".join(fold(subject).split()) + " "
     for kind in KIND_WORDS:
         if words.startswith(f" {kind} "):
             words = words[len(kind) + 1:]
@@ -63,7 +58,8 @@ def _shorten(tokens: list[str]) -> list[str]:
 
 
 def document_filename(kind_code: str, agency_symbol: str, dated: date | None, subject: str, ext: str) -> str:
-    parts = [ascii_fold(p).strip() for p in (kind_code, agency_symbol) if p and p.strip()]
+    # Kinds and bodies are written in capitals in a symbol ("QĐ" → "QD", "UBND").
+    parts = [fold(p).upper().strip() for p in (kind_code, agency_symbol) if p and p.strip()]
     parts = [re.sub(r"[^A-Za-z0-9]+", "-", p).strip("-") for p in parts]
     if dated is not None:
         parts.append(f"{dated:%Y-%m}")
